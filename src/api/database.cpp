@@ -1,0 +1,17 @@
+#include "api/database.hpp"
+
+#include "telemetry/log.hpp"
+
+namespace api {
+
+void Database::refresh_catalog(store::Store& store) {
+  auto data = store.load_catalog();
+  if (!data) {
+    // The old snapshot stays in force; the next successful write will catch up.
+    LLMGATE_LOG_ERROR("reloading the catalog failed: {}", data.error().message);
+    return;
+  }
+  catalog_.replace(catalog::Catalog::build(std::move(*data), registry_));
+}
+
+}  // namespace api

@@ -1,0 +1,74 @@
+#pragma once
+// The API's way to the database: a job runs on the store's worker thread and the calling
+// coroutine resumes on its own I/O thread with the result. `write` also rebuilds the
+// catalog snapshot before resuming, so an admin change applies to the very next request.
+
+#include <memory>
+#include <type_traits>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "catalog/catalog.hpp"
+#include "store/store.hpp"
+#include "store/worker.hpp"
+
+namespace providers {
+class Registry;
+}
+
+namespace api {
+
+class Database {
+ public:
+  Database(store::Worker& worker, catalog::CatalogHolder& catalog,
+           const providers::Registry& registry)
+      : worker_(worker), catalog_(catalog), registry_(registry) {}
+
+  // Jobs are taken by reference and moved to the heap before any coroutine frame sees them:
+  // GCC 12 miscompiles by-value lambda temporaries passed through co_await expressions.
+  template <class Job>
+  boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> read(Job&& job) {
+    return run(std::make_shared<std::decay_t<Job>>(std::forward<Job>(job)), false);
+  }
+  template <class Job>
+  boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> write(Job&& job) {
+    return run(std::make_shared<std::decay_t<Job>>(std::forward<Job>(job)), true);
+  }
+
+  // Rebuilds the catalog from the store; call on the worker thread only.
+  void refresh_catalog(store::Store& store);
+  const providers::Registry& registry() const { return registry_; }
+
+ private:
+  // Not a coroutine itself: the initiation hands the awaiting coroutine's completion
+  // handler to the worker, which posts the result back to the handler's own executor.
+  template <class Job>
+  boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> run(std::shared_ptr<Job> job,
+                                                                        bool refresh) {
+    using Result = std::invoke_result_t<Job&, store::Store&>;
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result)>(
+        [this, refresh, job](auto handler) {
+          auto executor = boost::asio::get_associated_executor(handler);
+          auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+          worker_.post([this, job, shared_handler, executor, refresh](store::Store& store) {
+            auto result = std::make_shared<Result>((*job)(store));
+            if (refresh) refresh_catalog(store);
+            boost::asio::post(executor, [shared_handler, result]() mutable {
+              std::move (*shared_handler)(std::move(*result));
+            });
+          });
+        },
+        boost::asio::use_awaitable);
+  }
+
+  store::Worker& worker_;
+  catalog::CatalogHolder& catalog_;
+  const providers::Registry& registry_;
+};
+
+}  // namespace api

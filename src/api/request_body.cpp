@@ -1,0 +1,53 @@
+#include "api/request_body.hpp"
+
+#include <boost/json/stream_parser.hpp>
+
+namespace api {
+namespace {
+
+// curl -d sends application/x-www-form-urlencoded and many scripts send text/plain; both
+// are accepted when the body is JSON. Anything else that names a type is refused.
+bool acceptable_content_type(std::string_view type) {
+  auto semicolon = type.find(';');
+  auto media = type.substr(0, semicolon);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  if (media.empty()) return true;
+  return http::iequals(media, "application/json") || http::iequals(media, "text/plain") ||
+         http::iequals(media, "application/x-www-form-urlencoded") ||
+         (media.size() > 5 && http::iequals(media.substr(media.size() - 5), "+json"));
+}
+
+}  // namespace
+
+core::Result<boost::json::value> parse_json_body(const http::Request& request) {
+  if (auto type = request.headers.get("content-type"); type && !acceptable_content_type(*type)) {
+    return core::Error{core::ErrorKind::kUnsupportedMediaType,
+                       "the request body must be JSON (Content-Type: application/json), not '" +
+                           std::string(*type) + "'",
+                       {}};
+  }
+  if (request.body.empty())
+    return core::Error::bad_request("the request body is empty; a JSON object is expected");
+  boost::json::stream_parser parser;
+  boost::system::error_code ec;
+  std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
+  if (!ec) {
+    consumed += 0;
+    parser.finish(ec);
+  }
+  if (ec || !parser.done()) {
+    return core::Error::bad_request("the request body is not valid JSON: " + ec.message() +
+                                    " (at byte " + std::to_string(consumed) + ")");
+  }
+  if (consumed < request.body.size()) {
+    auto rest = std::string_view(request.body).substr(consumed);
+    if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      return core::Error::bad_request(
+          "the request body is not valid JSON: unexpected data after the value (at byte " +
+          std::to_string(consumed) + ")");
+    }
+  }
+  return parser.release();
+}
+
+}  // namespace api

@@ -1,0 +1,41 @@
+#pragma once
+// The seam between the chat path and what happens after a request: billing settles its
+// cost, records write its thread. Every request that reached a model produces exactly one
+// CompletionRecord, whether it succeeded, failed or was cancelled by the client.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "providers/provider.hpp"
+
+namespace chat {
+
+enum class CompletionStatus { kOk, kError, kCancelled };
+const char* to_string(CompletionStatus status);
+
+struct CompletionRecord {
+  std::string request_id;
+  std::int64_t key_id = 0;
+  std::int64_t model_id = 0;
+  std::string model;  // the gateway's model name
+  std::string provider;
+  bool stream = false;
+  providers::Usage usage;
+  CompletionStatus status = CompletionStatus::kOk;
+  int http_status = 200;
+  std::string error;
+  std::chrono::milliseconds first_byte_latency{0};
+  std::chrono::milliseconds latency{0};
+  // The request as sent by the client (its model field is the upstream's id by now).
+  const providers::ChatRequest* request = nullptr;
+};
+
+class CompletionObserver {
+ public:
+  virtual ~CompletionObserver() = default;
+  // Called on the request's I/O thread; must not block (queue work elsewhere).
+  virtual void on_completion(const CompletionRecord& record) = 0;
+};
+
+}  // namespace chat

@@ -1,0 +1,23 @@
+#pragma once
+// API keys: "br-" + 32 base62 characters from a CSPRNG. Only the SHA-256 digest is stored;
+// a short hint (first and last four characters) lets answers show the key masked.
+
+#include <string>
+#include <string_view>
+
+namespace core {
+
+inline constexpr std::string_view kApiKeyPrefix = "br-";
+inline constexpr std::size_t kApiKeyRandomChars = 32;
+
+std::string generate_api_key();
+// Lower-case hex SHA-256 of the key as presented.
+std::string hash_api_key(std::string_view key);
+// "br-AbCd…wXyZ" from the plain key.
+std::string mask_api_key(std::string_view key);
+
+std::string sha256_hex(std::string_view data);
+// n random bytes rendered as lower-case hex (request ids and the like).
+std::string random_hex(std::size_t bytes);
+
+}  // namespace core

@@ -1,0 +1,304 @@
+#include "http/client/upstream_call.hpp"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+namespace http {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using net::awaitable;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+constexpr std::size_t kMaxIdlePerOrigin = 64;
+constexpr auto kMaxIdleAge = std::chrono::seconds(30);
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+ssl::context& tls_context() {
+  static ssl::context* context = [] {
+    auto* created = new ssl::context(ssl::context::tls_client);
+    created->set_default_verify_paths();
+    created->set_verify_mode(ssl::verify_peer);
+    created->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1);
+    return created;
+  }();
+  return *context;
+}
+
+}  // namespace
+
+struct UpstreamCall::Connection {
+  std::string origin;
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
+  bool reused = false;
+
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // A pooled connection the peer closed (or sent something unexpected on) is useless.
+  bool looks_alive() {
+    if (std::chrono::steady_clock::now() - idle_since > kMaxIdleAge) return false;
+    char probe;
+    auto received = ::recv(lowest().socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+};
+
+struct UpstreamCall::Parser {
+  bhttp::response_parser<bhttp::buffer_body> parser;
+  std::array<char, kReadChunk> chunk;
+};
+
+namespace {
+
+using Pool =
+    std::unordered_map<std::string, std::vector<std::unique_ptr<UpstreamCall::Connection>>>;
+thread_local Pool t_pool;
+
+std::unique_ptr<UpstreamCall::Connection> take_pooled(const std::string& origin) {
+  auto found = t_pool.find(origin);
+  if (found == t_pool.end()) return nullptr;
+  auto& idle = found->second;
+  while (!idle.empty()) {
+    auto connection = std::move(idle.back());
+    idle.pop_back();
+    if (connection->looks_alive()) {
+      connection->reused = true;
+      return connection;
+    }
+  }
+  return nullptr;
+}
+
+void give_back(std::unique_ptr<UpstreamCall::Connection> connection) {
+  auto& idle = t_pool[connection->origin];
+  if (idle.size() >= kMaxIdlePerOrigin) return;
+  connection->idle_since = std::chrono::steady_clock::now();
+  connection->reused = false;
+  idle.push_back(std::move(connection));
+}
+
+CallError connect_error(const std::string& what, const boost::system::error_code& ec) {
+  if (ec == beast::error::timeout) return {CallErrorKind::kTimeout, what + ": timed out"};
+  return {CallErrorKind::kConnect, what + ": " + ec.message()};
+}
+
+awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds timeout,
+                                     std::unique_ptr<UpstreamCall::Connection>& out) {
+  auto executor = co_await net::this_coro::executor;
+  auto connection = std::make_unique<UpstreamCall::Connection>();
+  connection->origin = url.origin();
+  tcp::resolver resolver(executor);
+  auto [resolve_ec, endpoints] =
+      co_await resolver.async_resolve(url.host, std::to_string(url.port), kTuple);
+  if (resolve_ec) co_return connect_error("resolving " + url.host, resolve_ec);
+
+  if (url.tls) {
+    connection->secure =
+        std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context());
+  } else {
+    connection->plain = std::make_unique<beast::tcp_stream>(executor);
+  }
+  auto& lowest = connection->lowest();
+  lowest.expires_after(timeout);
+  auto [connect_ec, endpoint] = co_await lowest.async_connect(endpoints, kTuple);
+  if (connect_ec) co_return connect_error("connecting to " + url.origin(), connect_ec);
+  boost::system::error_code ignored;
+  lowest.socket().set_option(tcp::no_delay(true), ignored);
+
+  if (url.tls) {
+    auto& stream = *connection->secure;
+    boost::system::error_code address_ec;
+    net::ip::make_address(url.host, address_ec);
+    if (address_ec && !SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+      co_return CallError{CallErrorKind::kConnect, "setting TLS server name for " + url.host};
+    }
+    stream.set_verify_callback(ssl::host_name_verification(url.host));
+    auto [handshake_ec] = co_await stream.async_handshake(ssl::stream_base::client, kTuple);
+    if (handshake_ec) co_return connect_error("TLS handshake with " + url.origin(), handshake_ec);
+  }
+  lowest.expires_never();
+  out = std::move(connection);
+  co_return CallError{};
+}
+
+template <class Stream>
+awaitable<boost::system::error_code> send_and_read_header(
+    Stream& stream, beast::flat_buffer& buffer, bhttp::request<bhttp::string_body>& message,
+    bhttp::response_parser<bhttp::buffer_body>& parser) {
+  auto [write_ec, written] = co_await bhttp::async_write(stream, message, kTuple);
+  if (write_ec) co_return write_ec;
+  auto [read_ec, read] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+  co_return read_ec;
+}
+
+template <class Stream>
+awaitable<boost::system::error_code> read_body_some(
+    Stream& stream, beast::flat_buffer& buffer,
+    bhttp::response_parser<bhttp::buffer_body>& parser) {
+  auto [ec, read] = co_await bhttp::async_read_some(stream, buffer, parser, kTuple);
+  co_return ec;
+}
+
+}  // namespace
+
+UpstreamCall::UpstreamCall(ClientTimeouts timeouts) : timeouts_(timeouts) {}
+
+UpstreamCall::~UpstreamCall() {
+  if (connection_ && body_done_ && !cancelled_ && parser_ && parser_->parser.is_done() &&
+      parser_->parser.get().keep_alive() && connection_->buffer.size() == 0) {
+    connection_->lowest().expires_never();
+    give_back(std::move(connection_));
+  }
+}
+
+int UpstreamCall::status() const { return parser_ ? parser_->parser.get().result_int() : 0; }
+
+awaitable<CallError> UpstreamCall::start(const Url& url, OutgoingRequest&& request) {
+  bhttp::request<bhttp::string_body> message;
+  message.method_string(request.method);
+  message.target(url.path + request.target);
+  message.version(11);
+  message.set(bhttp::field::host, url.host_header());
+  for (const auto& [name, value] : request.headers.entries) message.set(name, value);
+  message.body() = std::move(request.body);
+  message.keep_alive(true);
+  message.prepare_payload();
+
+  // A pooled connection may have been closed by the peer in the meantime: one retry on a
+  // fresh connection when a reused one fails before any answer byte.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (cancelled_) co_return CallError{CallErrorKind::kCancelled, "cancelled"};
+    connection_ = attempt == 0 ? take_pooled(url.origin()) : nullptr;
+    if (!connection_) {
+      if (auto error = co_await open_connection(url, timeouts_.connect, connection_)) {
+        connection_.reset();
+        co_return error;
+      }
+      if (cancelled_) co_return CallError{CallErrorKind::kCancelled, "cancelled"};
+    }
+    parser_ = std::make_unique<Parser>();
+    parser_->parser.body_limit(boost::none);
+    parser_->parser.header_limit(64 * 1024);
+    connection_->lowest().expires_after(timeouts_.first_byte);
+    boost::system::error_code ec;
+    if (connection_->secure) {
+      ec = co_await send_and_read_header(*connection_->secure, connection_->buffer, message,
+                                         parser_->parser);
+    } else {
+      ec = co_await send_and_read_header(*connection_->plain, connection_->buffer, message,
+                                         parser_->parser);
+    }
+    if (!ec) break;
+    bool stale = connection_->reused && attempt == 0 && connection_->buffer.size() == 0 &&
+                 (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+                  ec == net::error::connection_reset || ec == net::error::broken_pipe);
+    connection_.reset();
+    if (stale) continue;
+    if (cancelled_ || ec == net::error::operation_aborted) {
+      co_return CallError{CallErrorKind::kCancelled, "cancelled"};
+    }
+    if (ec == beast::error::timeout) {
+      co_return CallError{CallErrorKind::kTimeout,
+                          "no answer from " + url.origin() + " within " +
+                              std::to_string(timeouts_.first_byte.count()) + " ms"};
+    }
+    co_return CallError{CallErrorKind::kProtocol,
+                        "request to " + url.origin() + " failed: " + ec.message()};
+  }
+  headers_.entries.clear();
+  for (const auto& field : parser_->parser.get()) {
+    headers_.add(std::string(field.name_string()), std::string(field.value()));
+  }
+  body_done_ = parser_->parser.is_done();
+  co_return CallError{};
+}
+
+awaitable<CallError> UpstreamCall::read_some(std::string_view& piece) {
+  piece = {};
+  if (cancelled_) co_return CallError{CallErrorKind::kCancelled, "cancelled"};
+  if (!connection_ || !parser_) co_return CallError{CallErrorKind::kProtocol, "no response"};
+  auto& parser = parser_->parser;
+  while (!parser.is_done()) {
+    auto& body = parser.get().body();
+    body.data = parser_->chunk.data();
+    body.size = parser_->chunk.size();
+    connection_->lowest().expires_after(timeouts_.idle);
+    boost::system::error_code ec;
+    if (connection_->secure) {
+      ec = co_await read_body_some(*connection_->secure, connection_->buffer, parser);
+    } else {
+      ec = co_await read_body_some(*connection_->plain, connection_->buffer, parser);
+    }
+    std::size_t produced = parser_->chunk.size() - parser.get().body().size;
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) {
+      if (cancelled_ || ec == net::error::operation_aborted) {
+        co_return CallError{CallErrorKind::kCancelled, "cancelled"};
+      }
+      if (ec == beast::error::timeout) {
+        co_return CallError{
+            CallErrorKind::kTimeout,
+            "the upstream sent nothing for " + std::to_string(timeouts_.idle.count()) + " ms"};
+      }
+      co_return CallError{CallErrorKind::kProtocol, "reading the upstream answer: " + ec.message()};
+    }
+    if (produced > 0) {
+      piece = std::string_view(parser_->chunk.data(), produced);
+      co_return CallError{};
+    }
+  }
+  body_done_ = true;
+  co_return CallError{};
+}
+
+awaitable<CallError> UpstreamCall::read_all(std::string& body, std::size_t limit) {
+  for (;;) {
+    std::string_view piece;
+    if (auto error = co_await read_some(piece)) co_return error;
+    if (piece.empty()) co_return CallError{};
+    if (body.size() + piece.size() > limit) {
+      co_return CallError{CallErrorKind::kTooLarge,
+                          "the upstream answer exceeds " + std::to_string(limit) + " bytes"};
+    }
+    body.append(piece);
+  }
+}
+
+void UpstreamCall::cancel() {
+  cancelled_ = true;
+  if (connection_) {
+    boost::system::error_code ignored;
+    connection_->lowest().socket().close(ignored);
+  }
+}
+
+std::size_t pooled_connections_on_this_thread() {
+  std::size_t total = 0;
+  for (const auto& [origin, idle] : t_pool) total += idle.size();
+  return total;
+}
+
+}  // namespace http

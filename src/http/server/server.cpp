@@ -1,0 +1,442 @@
+#include "http/server/server.hpp"
+
+#include <list>
+#include <mutex>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/api_key.hpp"
+#include "http/io_pool.hpp"
+#include "telemetry/log.hpp"
+
+namespace http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+constexpr auto kTuple = net::as_tuple(use_awaitable);
+
+namespace {
+
+// A connection as the drain logic sees it; lives in its I/O thread's registry.
+struct LiveConnection {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;  // waiting for the next request, nothing of it read yet
+};
+thread_local std::list<LiveConnection*> t_live_connections;
+
+bool is_safe_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Request to_request(bhttp::request<bhttp::string_body>&& beast_request, const tcp::socket& socket) {
+  Request request;
+  request.method = std::string(beast_request.method_string());
+  request.target = std::string(beast_request.target());
+  auto question = request.target.find('?');
+  request.path = request.target.substr(0, question);
+  if (question != std::string::npos) request.query = request.target.substr(question + 1);
+  request.headers.entries.reserve(16);
+  for (const auto& field : beast_request) {
+    request.headers.add(std::string(field.name_string()), std::string(field.value()));
+  }
+  request.body = std::move(beast_request.body());
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (!ec) request.remote_address = endpoint.address().to_string();
+  return request;
+}
+
+}  // namespace
+
+struct Server::State : std::enable_shared_from_this<Server::State> {
+  IoPool& io;
+  ServerLimits limits;
+  Handler handler;
+  ErrorRenderer render_error;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::atomic<std::size_t> open{0};
+  std::atomic<bool> draining{false};
+  std::mutex drained_mutex;
+  std::function<void()> on_drained;
+
+  State(IoPool& io_pool, ServerLimits server_limits, Handler h, ErrorRenderer r)
+      : io(io_pool), limits(server_limits), handler(std::move(h)), render_error(std::move(r)) {}
+
+  void connection_closed() {
+    if (open.fetch_sub(1) == 1 && draining.load()) notify_drained();
+  }
+  void notify_drained() {
+    std::function<void()> callback;
+    {
+      std::lock_guard lock(drained_mutex);
+      callback = std::move(on_drained);
+      on_drained = nullptr;
+    }
+    if (callback) callback();
+  }
+};
+
+namespace {
+
+class ExchangeImpl final : public Exchange {
+ public:
+  ExchangeImpl(Server::State& state, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+               Request request, std::string request_id, bool keep_alive, unsigned version)
+      : state_(state),
+        stream_(stream),
+        buffer_(buffer),
+        request_(std::move(request)),
+        request_id_(std::move(request_id)),
+        keep_alive_(keep_alive),
+        version_(version),
+        started_at_(std::chrono::steady_clock::now()) {}
+
+  const Request& request() const override { return request_; }
+  std::string_view request_id() const override { return request_id_; }
+  std::chrono::steady_clock::time_point started_at() const override { return started_at_; }
+
+  bool answered() const { return answered_; }
+  int response_status() const override { return status_; }
+  bool keep_alive() const { return keep_alive_ && !broken_; }
+
+  awaitable<void> respond(Response&& response) override {
+    answered_ = true;
+    status_ = response.status;
+    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
+                                                version_};
+    message.set(bhttp::field::content_type, response.content_type);
+    message.set("x-request-id", request_id_);
+    for (auto& [name, value] : response.headers.entries) message.set(name, value);
+    message.body() = std::move(response.body);
+    message.keep_alive(keep_alive());
+    message.prepare_payload();
+    stream_.expires_after(state_.limits.client_timeout);
+    auto [ec, bytes] = co_await bhttp::async_write(stream_, message, kTuple);
+    if (ec) broken_ = true;
+  }
+
+  awaitable<boost::system::error_code> begin_stream(int status, Headers&& headers) override {
+    answered_ = true;
+    status_ = status;
+    bhttp::response<bhttp::empty_body> message{static_cast<bhttp::status>(status), version_};
+    message.set("x-request-id", request_id_);
+    for (auto& [name, value] : headers.entries) message.set(name, value);
+    message.keep_alive(keep_alive());
+    message.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer{message};
+    stream_.expires_after(state_.limits.client_timeout);
+    auto [ec, bytes] = co_await bhttp::async_write_header(stream_, serializer, kTuple);
+    if (ec) broken_ = true;
+    co_return ec;
+  }
+
+  awaitable<boost::system::error_code> write_stream(std::string_view bytes) override {
+    if (broken_) co_return net::error::broken_pipe;
+    stream_.expires_after(state_.limits.client_timeout);
+    auto [ec, written] = co_await net::async_write(
+        stream_, bhttp::make_chunk(net::const_buffer(bytes.data(), bytes.size())), kTuple);
+    if (ec) broken_ = true;
+    co_return ec;
+  }
+
+  awaitable<boost::system::error_code> end_stream() override {
+    if (broken_) co_return net::error::broken_pipe;
+    stream_.expires_after(state_.limits.client_timeout);
+    auto [ec, written] = co_await net::async_write(stream_, bhttp::make_chunk_last(), kTuple);
+    if (ec) broken_ = true;
+    co_return ec;
+  }
+
+  awaitable<bool> run_watching_client(awaitable<void>&& work,
+                                      std::function<void()>&& on_client_gone) override {
+    auto executor = co_await net::this_coro::executor;
+    bool gone = false;
+    bool watcher_done = false;
+    net::steady_timer watcher_finished(executor, std::chrono::steady_clock::time_point::max());
+    net::co_spawn(executor, watch_client(gone, on_client_gone), [&](std::exception_ptr) {
+      watcher_done = true;
+      watcher_finished.cancel();
+    });
+    std::exception_ptr failure;
+    try {
+      co_await std::move(work);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (!watcher_done) {
+      // Only the watcher's read is pending on the socket now; cancel it and wait for it,
+      // because it refers to this frame.
+      boost::system::error_code ignored;
+      stream_.socket().cancel(ignored);
+      co_await watcher_finished.async_wait(kTuple);
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (gone) broken_ = true;
+    co_return gone;
+  }
+
+ private:
+  awaitable<void> watch_client(bool& gone, const std::function<void()>& on_client_gone) {
+    // A client waiting for its answer sends nothing; EOF or a reset means it left. Bytes
+    // that do arrive (a pipelined request) stay in the buffer for the next parse.
+    constexpr std::size_t kMaxBuffered = 64 * 1024;
+    while (buffer_.size() < kMaxBuffered) {
+      auto [ec, bytes] = co_await stream_.socket().async_read_some(buffer_.prepare(4096), kTuple);
+      if (ec == net::error::operation_aborted) co_return;
+      if (ec) {
+        gone = true;
+        if (on_client_gone) on_client_gone();
+        co_return;
+      }
+      buffer_.commit(bytes);
+    }
+  }
+
+  Server::State& state_;
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  Request request_;
+  std::string request_id_;
+  bool keep_alive_;
+  unsigned version_;
+  std::chrono::steady_clock::time_point started_at_;
+  bool answered_ = false;
+  bool broken_ = false;
+  int status_ = 0;
+};
+
+// Writes a server-level error and reports whether the connection may be reused.
+awaitable<void> write_error(Server::State& state, beast::tcp_stream& stream, std::string_view path,
+                            int status, const std::string& message, std::string_view request_id) {
+  Response response = state.render_error(path, status, message);
+  bhttp::response<bhttp::string_body> reply{static_cast<bhttp::status>(status), 11};
+  reply.set(bhttp::field::content_type, response.content_type);
+  reply.set("x-request-id", request_id);
+  reply.body() = std::move(response.body);
+  reply.keep_alive(false);
+  reply.prepare_payload();
+  stream.expires_after(state.limits.client_timeout);
+  co_await bhttp::async_write(stream, reply, kTuple);
+}
+
+// After an early error reply, read and discard what the client is still sending (bounded in
+// time and size) so that it sees our answer instead of a connection reset.
+awaitable<void> linger_and_close(Server::State& state, beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 16 * 1024> sink;
+  std::uint64_t discarded = 0;
+  stream.expires_after(std::min(state.limits.client_timeout, std::chrono::milliseconds(5000)));
+  while (discarded < 4 * state.limits.max_body_bytes + (1u << 20)) {
+    auto [read_ec, bytes] = co_await stream.async_read_some(net::buffer(sink), kTuple);
+    if (read_ec) break;
+    discarded += bytes;
+  }
+  stream.socket().close(ec);
+}
+
+awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  LiveConnection live{&stream, true};
+  auto registration = t_live_connections.insert(t_live_connections.end(), &live);
+  bool first_request = true;
+
+  for (;;) {
+    if (state->draining.load()) break;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(state->limits.max_header_bytes);
+    // The body limit is set after the header: a Content-Length over it is answered 413
+    // below, with the path known, instead of failing the header read.
+    parser.body_limit(boost::none);
+
+    live.idle = buffer.size() == 0;
+    stream.expires_after(first_request ? state->limits.client_timeout
+                                       : state->limits.keepalive_timeout);
+    auto [header_ec, header_bytes] =
+        co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    live.idle = false;
+    first_request = false;
+    if (header_ec) {
+      std::string request_id = core::random_hex(16);
+      if (header_ec == bhttp::error::header_limit) {
+        co_await write_error(*state, stream, "", 431, "request header fields too large",
+                             request_id);
+      } else if (header_ec != bhttp::error::end_of_stream && header_ec != net::error::eof &&
+                 header_ec != beast::error::timeout && header_ec != net::error::operation_aborted &&
+                 header_ec != net::error::connection_reset && buffer.size() > 0) {
+        co_await write_error(*state, stream, "", 400,
+                             "malformed HTTP request: " + header_ec.message(), request_id);
+      }
+      break;
+    }
+
+    auto& header = parser.get();
+    std::string request_id;
+    if (auto incoming = header.find("x-request-id");
+        incoming != header.end() && is_safe_request_id(incoming->value())) {
+      request_id = std::string(incoming->value());
+    } else {
+      request_id = core::random_hex(16);
+    }
+    std::string path(header.target().substr(0, header.target().find('?')));
+
+    if (auto length = parser.content_length(); length && *length > state->limits.max_body_bytes) {
+      co_await write_error(*state, stream, path, 413,
+                           "request body of " + std::to_string(*length) +
+                               " bytes exceeds the limit of " +
+                               std::to_string(state->limits.max_body_bytes) + " bytes",
+                           request_id);
+      co_await linger_and_close(*state, stream);
+      break;
+    }
+    if (auto expect = header.find(bhttp::field::expect);
+        expect != header.end() && beast::iequals(expect->value(), "100-continue")) {
+      bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
+      stream.expires_after(state->limits.client_timeout);
+      auto [ec, bytes] = co_await bhttp::async_write(stream, proceed, kTuple);
+      if (ec) break;
+    }
+
+    parser.body_limit(state->limits.max_body_bytes);
+    stream.expires_after(state->limits.client_timeout);
+    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    if (body_ec == bhttp::error::body_limit) {
+      co_await write_error(*state, stream, path, 413,
+                           "request body exceeds the limit of " +
+                               std::to_string(state->limits.max_body_bytes) + " bytes",
+                           request_id);
+      co_await linger_and_close(*state, stream);
+      break;
+    }
+    if (body_ec) break;
+    stream.expires_never();
+
+    bool keep_alive = parser.get().keep_alive();
+    unsigned version = parser.get().version();
+    ExchangeImpl exchange(*state, stream, buffer, to_request(parser.release(), stream.socket()),
+                          std::move(request_id), keep_alive, version);
+    bool failed = false;
+    try {
+      co_await state->handler(exchange);
+    } catch (const std::exception& error) {
+      LLMGATE_LOG_ERROR("request {} failed: {}", exchange.request_id(), error.what());
+      failed = true;
+    }
+    if (failed) {
+      if (!exchange.answered()) {
+        co_await exchange.respond(state->render_error(
+            exchange.request().path, 500,
+            "internal error; request id " + std::string(exchange.request_id())));
+      }
+      break;
+    }
+    if (!exchange.answered()) {
+      co_await exchange.respond(
+          state->render_error(exchange.request().path, 500, "the handler gave no answer"));
+    }
+    if (!exchange.keep_alive()) break;
+  }
+
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream.socket().close(ec);
+  t_live_connections.erase(registration);
+  state->connection_closed();
+}
+
+awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
+  for (;;) {
+    auto& context = state->io.next();
+    auto [ec, socket] = co_await state->acceptor->async_accept(context, kTuple);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !state->acceptor->is_open()) co_return;
+      LLMGATE_LOG_WARN("accept failed: {}", ec.message());
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    state->open.fetch_add(1);
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, run_connection(state, std::move(socket)),
+                  [state](std::exception_ptr failure) {
+                    if (!failure) return;
+                    try {
+                      std::rethrow_exception(failure);
+                    } catch (const std::exception& error) {
+                      LLMGATE_LOG_ERROR("connection failed: {}", error.what());
+                    }
+                  });
+  }
+}
+
+}  // namespace
+
+Server::Server(IoPool& io, ServerLimits limits, Handler handler, ErrorRenderer render_error)
+    : state_(std::make_shared<State>(io, limits, std::move(handler), std::move(render_error))) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::listen(const std::string& host, std::uint16_t port) {
+  auto& context = state_->io.at(0);
+  tcp::endpoint endpoint(net::ip::make_address(host), port);
+  state_->acceptor = std::make_unique<tcp::acceptor>(context);
+  state_->acceptor->open(endpoint.protocol());
+  state_->acceptor->set_option(net::socket_base::reuse_address(true));
+  state_->acceptor->bind(endpoint);
+  state_->acceptor->listen(net::socket_base::max_listen_connections);
+  auto bound = state_->acceptor->local_endpoint().port();
+  net::co_spawn(context, accept_loop(state_), net::detached);
+  return bound;
+}
+
+void Server::drain(std::function<void()> on_drained) {
+  {
+    std::lock_guard lock(state_->drained_mutex);
+    state_->on_drained = std::move(on_drained);
+  }
+  state_->draining.store(true);
+  auto state = state_;
+  net::post(state_->io.at(0), [state] {
+    boost::system::error_code ignored;
+    if (state->acceptor) state->acceptor->close(ignored);
+  });
+  // Idle keep-alive connections are closed; busy ones close after their answer.
+  for (std::size_t i = 0; i < state_->io.size(); ++i) {
+    net::post(state_->io.at(i), [] {
+      for (auto* live : t_live_connections) {
+        if (live->idle) {
+          boost::system::error_code ignored;
+          live->stream->socket().cancel(ignored);
+        }
+      }
+    });
+  }
+  if (state_->open.load() == 0) state_->notify_drained();
+}
+
+std::size_t Server::open_connections() const { return state_->open.load(); }
+
+}  // namespace http

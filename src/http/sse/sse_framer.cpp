@@ -1,0 +1,62 @@
+#include "http/sse/sse_framer.hpp"
+
+namespace http {
+
+bool SseFramer::feed(std::string_view bytes, std::vector<SseEvent>& out) {
+  std::size_t position = 0;
+  if (skip_lf_ && !bytes.empty()) {
+    if (bytes.front() == '\n') position = 1;
+    skip_lf_ = false;
+  }
+  while (position < bytes.size()) {
+    auto end = bytes.find_first_of("\r\n", position);
+    if (end == std::string_view::npos) {
+      line_.append(bytes.substr(position));
+      break;
+    }
+    line_.append(bytes.substr(position, end - position));
+    if (bytes[end] == '\r') {
+      if (end + 1 < bytes.size()) {
+        if (bytes[end + 1] == '\n') ++end;
+      } else {
+        skip_lf_ = true;
+      }
+    }
+    position = end + 1;
+    finish_line(out);
+    if (current_.data.size() + current_.event.size() > max_event_bytes_) return false;
+  }
+  return line_.size() + current_.data.size() <= max_event_bytes_;
+}
+
+void SseFramer::finish_line(std::vector<SseEvent>& out) {
+  if (line_.empty()) {  // a blank line dispatches the event
+    if (has_fields_) out.push_back(std::move(current_));
+    current_ = SseEvent{};
+    has_fields_ = false;
+    has_data_ = false;
+    return;
+  }
+  if (line_.front() == ':') {  // a comment, e.g. a keep-alive ": ping"
+    line_.clear();
+    return;
+  }
+  std::string_view line = line_;
+  auto colon = line.find(':');
+  std::string_view field = line.substr(0, colon);
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (field == "data") {
+    if (has_data_) current_.data.push_back('\n');
+    current_.data.append(value);
+    has_fields_ = true;
+    has_data_ = true;
+  } else if (field == "event") {
+    current_.event = std::string(value);
+    has_fields_ = true;
+  }
+  line_.clear();
+}
+
+}  // namespace http

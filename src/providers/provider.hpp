@@ -1,0 +1,99 @@
+#pragma once
+// The provider interface. A Provider is stateless; an Endpoint is one model's configured
+// upstream, built once per catalog snapshot and shared by every request to that model.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "core/result.hpp"
+#include "http/client/url.hpp"
+#include "http/message.hpp"
+
+namespace providers {
+
+// Token counts as the upstream reported them.
+struct Usage {
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t cached_tokens = 0;     // cached input tokens, where reported
+  std::int64_t reasoning_tokens = 0;  // part of completion_tokens, where reported
+  bool reported = false;
+};
+
+// A validated OpenAI chat completion request, owned by the pipeline.
+struct ChatRequest {
+  boost::json::object body;  // as the client sent it, minus nothing
+  std::string model;         // the gateway's model name
+  bool stream = false;
+  bool include_usage = false;  // the client asked for the usage chunk
+  bool has_images = false;
+};
+
+// An error in the OpenAI error shape, with the HTTP status the client gets.
+struct ApiError {
+  int status = 500;
+  std::string message;
+  std::string type = "api_error";
+  std::string param;
+  std::string code;
+  std::string retry_after;  // passed on with 429
+};
+
+// An upstream answer in OpenAI form: a chat.completion object (non-stream).
+struct Completion {
+  boost::json::object body;
+  Usage usage;
+};
+
+class StreamDecoder {
+ public:
+  virtual ~StreamDecoder() = default;
+  // Feeds raw upstream body bytes; appends whole OpenAI chat.completion.chunk objects.
+  // Returns an error when the stream is malformed or the upstream reports a failure.
+  virtual std::optional<ApiError> feed(std::string_view bytes,
+                                       std::vector<boost::json::object>& chunks) = 0;
+  // The body ended: an error when it ended before the stream was complete.
+  virtual std::optional<ApiError> finish() = 0;
+  virtual const Usage& usage() const = 0;
+};
+
+struct UpstreamTarget {
+  http::Url url;
+  http::OutgoingRequest request;
+};
+
+class Endpoint {
+ public:
+  virtual ~Endpoint() = default;
+  // Translates the request (it may be changed in place: no copy of the document is made).
+  // `attempt` counts retries, for providers that fail over between regions.
+  virtual core::Result<UpstreamTarget> build_request(ChatRequest& request, int attempt) const = 0;
+  // How many attempts a failure with this status may take (1: no retry).
+  virtual int max_attempts() const { return 1; }
+  virtual core::Result<Completion> parse_response(std::string_view body) const = 0;
+  virtual std::unique_ptr<StreamDecoder> stream_decoder() const = 0;
+  // An upstream answer with a non-2xx status, mapped for the client.
+  virtual ApiError map_error(int status, const http::Headers& headers,
+                             std::string_view body) const = 0;
+  // The default output cap when the request names none (0: unknown).
+  virtual std::int64_t default_max_tokens() const { return 0; }
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  virtual std::string_view name() const = 0;
+  // Validates a model's config; errors name the key ("config.baseUrl: required").
+  virtual core::Result<std::shared_ptr<const Endpoint>> configure(
+      const boost::json::object& config, std::string_view model_name) const = 0;
+  // Config keys whose values are secrets, masked in API answers.
+  virtual std::vector<std::string> secret_keys() const = 0;
+};
+
+}  // namespace providers

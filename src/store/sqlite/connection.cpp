@@ -1,0 +1,125 @@
+#include "store/sqlite/connection.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace store::sqlite {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+}  // namespace
+
+core::Result<Connection> Connection::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  // No URI flag: a path is a path, even one that starts with "file:".
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return core::Error::internal("cannot open sqlite database '" + path + "': " + reason);
+  }
+  Connection connection(db);
+  if (auto status = connection.configure(path == ":memory:"); !status) {
+    return core::Error::internal("cannot configure sqlite database '" + path +
+                                 "': " + status.error().message);
+  }
+  return connection;
+}
+
+Connection::Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+  }
+  return *this;
+}
+
+Connection::~Connection() { sqlite3_close_v2(db_); }
+
+core::Status Connection::configure(bool in_memory) {
+  // Extended codes tell a UNIQUE failure (409) from a FOREIGN KEY failure (400).
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  if (auto status = exec("PRAGMA foreign_keys = ON"); !status) return status;
+  auto mode = pragma("journal_mode = WAL");
+  if (!mode) return mode.take_error();
+  // An in-memory database has no journal file; anywhere else WAL is required, because the
+  // single writer must not block the readers and the synchronous setting assumes WAL.
+  if (!in_memory && *mode != "wal") {
+    return core::Error::internal("WAL journal mode unavailable (got '" + *mode +
+                                 "'); is the file on a network file system?");
+  }
+  // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss, and a
+  // charge that was acknowledged must survive (SPEC section 7).
+  return exec("PRAGMA synchronous = FULL");
+}
+
+core::Status Connection::exec(const char* sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return core::Ok{};
+  std::string reason = message != nullptr ? message : sqlite3_errstr(rc);
+  sqlite3_free(message);
+  return core::Error::internal("sqlite error: " + reason + " in: " + sql);
+}
+
+core::Result<std::string> Connection::pragma(std::string_view name) {
+  // Pragma names cannot be bound; callers pass compile-time text, never user input.
+  auto statement = prepare("PRAGMA " + std::string(name));
+  if (!statement) return statement.take_error();
+  switch (statement->step()) {
+    case Step::kRow:
+      return statement->column_text(0);
+    case Step::kDone:
+      return std::string();
+    case Step::kError:
+      break;
+  }
+  return statement->internal_error();
+}
+
+std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+core::Result<Transaction> Transaction::begin_write(Connection& connection) {
+  if (auto status = connection.exec("BEGIN IMMEDIATE"); !status) return status.take_error();
+  return Transaction(&connection);
+}
+
+core::Result<Transaction> Transaction::begin_read(Connection& connection) {
+  if (auto status = connection.exec("BEGIN"); !status) return status.take_error();
+  return Transaction(&connection);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : connection_(std::exchange(other.connection_, nullptr)) {}
+
+Transaction::~Transaction() { rollback(); }
+
+core::Status Transaction::commit() {
+  Connection* connection = std::exchange(connection_, nullptr);
+  if (connection == nullptr) return core::Error::internal("commit of a finished transaction");
+  auto status = connection->exec("COMMIT");
+  // A failed COMMIT (SQLITE_BUSY, disk full) can leave the transaction open; end it so the
+  // connection is usable for the next job.
+  if (!status && sqlite3_get_autocommit(connection->handle()) == 0) {
+    (void)connection->exec("ROLLBACK");
+  }
+  return status;
+}
+
+void Transaction::rollback() {
+  Connection* connection = std::exchange(connection_, nullptr);
+  // Some errors (SQLITE_FULL, SQLITE_IOERR) roll back on their own; a second ROLLBACK
+  // would only report "no transaction is active".
+  if (connection != nullptr && sqlite3_get_autocommit(connection->handle()) == 0) {
+    (void)connection->exec("ROLLBACK");
+  }
+}
+
+}  // namespace store::sqlite

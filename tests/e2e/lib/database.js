@@ -1,0 +1,30 @@
+// Where each test gateway keeps its data.
+//
+// By default every gateway gets a fresh SQLite file in its own temporary directory. To run
+// the same suite against another backend (SPEC 11: PostgreSQL), set
+// LLMGATE_TEST_DATABASE_URL_TEMPLATE to a URL in which `{dir}` is replaced by the gateway's
+// temporary directory and `{id}` by a unique token (letters, digits, underscore), e.g.
+//   postgresql://llmgate:llmgate@127.0.0.1:5432/llmgate_e2e_{id}
+// The database the URL names must then be created by LLMGATE_TEST_DATABASE_SETUP, a shell
+// command run with the URL in $LLMGATE_TEST_DATABASE_URL before the gateway starts (e.g.
+// `createdb "${LLMGATE_TEST_DATABASE_URL##*/}"`).
+
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+const kDefaultTemplate = 'sqlite://{dir}/llmgate.db';
+
+/** A database URL that no other gateway of this run uses. */
+export function freshDatabaseUrl(dir) {
+  const template = process.env.LLMGATE_TEST_DATABASE_URL_TEMPLATE || kDefaultTemplate;
+  const id = `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const url = template.replaceAll('{dir}', dir).replaceAll('{id}', id);
+  const setup = process.env.LLMGATE_TEST_DATABASE_SETUP;
+  if (setup) {
+    execFileSync('/bin/sh', ['-c', setup], {
+      env: { ...process.env, LLMGATE_TEST_DATABASE_URL: url },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  }
+  return url;
+}

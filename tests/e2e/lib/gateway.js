@@ -1,0 +1,223 @@
+// Starts the real llmgate binary for one test file and stops it again.
+//
+// The binary comes from $LLMGATE_BIN (the Makefile passes build/release/llmgate). Each
+// gateway gets its own temporary directory and a fresh database (see database.js), listens
+// on 127.0.0.1 port 0, and is considered ready when it prints `listening on http://...`.
+// Nothing here sleeps: readiness and exit are awaited as events, bounded by timeouts that
+// fail with the gateway's own output.
+
+import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freshDatabaseUrl } from './database.js';
+
+const kBase62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const kReadyTimeoutMs = 20_000;
+const kStopTimeoutMs = 15_000;
+const kKeptOutputChars = 200_000;
+const kListeningPattern = /listening on (http:\/\/127\.0\.0\.1:(\d+))/;
+// Settings from the developer's shell must not leak into the gateway under test; these
+// only change how much it logs.
+const kPassedThroughEnv = new Set(['LLMGATE_LOG', 'LLMGATE_LOG_FORMAT']);
+
+/** A key in llmgate's format: `br-` and 32 base62 characters. */
+export function generateKey() {
+  let key = 'br-';
+  for (let index = 0; index < 32; ++index) key += kBase62[randomInt(kBase62.length)];
+  return key;
+}
+
+export function gatewayBinary() {
+  const bin = process.env.LLMGATE_BIN;
+  if (!bin) {
+    throw new Error(
+      'LLMGATE_BIN is not set: run `make e2e`, or set it to the absolute path of build/release/llmgate',
+    );
+  }
+  return bin;
+}
+
+function childEnv(extraEnv) {
+  const env = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('LLMGATE_') || kPassedThroughEnv.has(name)) env[name] = value;
+  }
+  return { ...env, ...extraEnv };
+}
+
+class Gateway {
+  constructor({ child, dir, adminKey, databaseUrl }) {
+    this.child = child;
+    this.dir = dir;
+    this.adminKey = adminKey;
+    this.databaseUrl = databaseUrl;
+    this.output = '';
+    this.url = undefined;
+    this.exit = new Promise((resolve) => {
+      // 'close' rather than 'exit': it comes after the output pipes are drained.
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+    this.exited = false;
+    this.exit.then(() => {
+      this.exited = true;
+    });
+    const collect = (data) => {
+      const text = data.toString('utf8');
+      if (process.env.LLMGATE_TEST_VERBOSE) process.stderr.write(text);
+      this.output = (this.output + text).slice(-kKeptOutputChars);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+  }
+
+  /** The OpenAI base URL clients use. */
+  get baseURL() {
+    return `${this.url}/v1`;
+  }
+
+  get pid() {
+    return this.child.pid;
+  }
+
+  tail(chars = 4000) {
+    return this.output.slice(-chars);
+  }
+
+  async waitUntilListening() {
+    let timer;
+    let onData;
+    try {
+      await Promise.race([
+        new Promise((resolve) => {
+          let seen = '';
+          onData = (data) => {
+            seen = (seen + data.toString('utf8')).slice(-4096);
+            const match = kListeningPattern.exec(seen);
+            if (match) {
+              this.url = match[1];
+              resolve();
+            }
+          };
+          this.child.stderr.on('data', onData);
+          this.child.stdout.on('data', onData);
+        }),
+        this.exit.then(({ code, signal }) => {
+          throw new Error(
+            `llmgate exited (code ${code}, signal ${signal}) before listening; output:\n${this.tail()}`,
+          );
+        }),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `llmgate did not print "listening on http://127.0.0.1:<port>" within ` +
+                    `${kReadyTimeoutMs} ms; output:\n${this.tail()}`,
+                ),
+              ),
+            kReadyTimeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.child.stderr.off('data', onData);
+      this.child.stdout.off('data', onData);
+    }
+  }
+
+  /** Sends a signal and resolves with {code, signal} once the process has exited. */
+  async signalAndWait(signal = 'SIGTERM', timeoutMs = kStopTimeoutMs) {
+    if (!this.exited) this.child.kill(signal);
+    return this.waitForExit(timeoutMs, signal);
+  }
+
+  /**
+   * Resolves with {code, signal} once the process has exited; after timeoutMs it is
+   * killed and this throws with its output.
+   */
+  async waitForExit(timeoutMs = kStopTimeoutMs, reason = 'the signal') {
+    let timer;
+    const outcome = await Promise.race([
+      this.exit,
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome) return outcome;
+    this.child.kill('SIGKILL');
+    await this.exit;
+    throw new Error(
+      `llmgate did not exit within ${timeoutMs} ms of ${reason} (killed); output:\n${this.tail()}`,
+    );
+  }
+
+  /**
+   * Stops the gateway gracefully and removes its directory. Throws when it had crashed
+   * earlier or does not exit 0, so that every test file also checks a clean shutdown.
+   */
+  async stop() {
+    const crashedEarlier = this.exited;
+    try {
+      const { code, signal } = await this.signalAndWait('SIGTERM');
+      if (crashedEarlier) {
+        throw new Error(
+          `llmgate had already exited (code ${code}, signal ${signal}) before the tests ended; ` +
+            `output:\n${this.tail()}`,
+        );
+      }
+      if (code !== 0) {
+        throw new Error(
+          `llmgate exited with code ${code} (signal ${signal}) after SIGTERM; output:\n${this.tail()}`,
+        );
+      }
+    } finally {
+      await this.cleanup();
+    }
+  }
+
+  /** Kills the process if it still runs (no judgement) and removes its directory. */
+  async cleanup() {
+    if (!this.exited) {
+      this.child.kill('SIGKILL');
+      await this.exit;
+    }
+    if (!process.env.LLMGATE_TEST_KEEP_DIRS) {
+      await rm(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Starts llmgate on 127.0.0.1:0 with a fresh database.
+ * @param {{env?: Record<string,string>, args?: string[]}} options extra env (e.g.
+ *   LLMGATE_UPSTREAM_FIRST_BYTE_TIMEOUT) and extra command-line arguments for `serve`.
+ */
+export async function startGateway({ env = {}, args = [] } = {}) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'llmgate-e2e-'));
+  const databaseUrl = freshDatabaseUrl(dir);
+  const adminKey = generateKey();
+  const child = spawn(
+    gatewayBinary(),
+    ['serve', '--listen', '127.0.0.1:0', '--database', databaseUrl, ...args],
+    {
+      cwd: dir,
+      env: childEnv({ LLMGATE_ADMIN_KEY: adminKey, ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const spawnFailed = new Promise((_, reject) => child.once('error', reject));
+  spawnFailed.catch(() => {});
+  const gateway = new Gateway({ child, dir, adminKey, databaseUrl });
+  try {
+    await Promise.race([gateway.waitUntilListening(), spawnFailed]);
+  } catch (error) {
+    if (!gateway.exited) child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return gateway;
+}

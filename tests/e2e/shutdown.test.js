@@ -1,0 +1,65 @@
+// Graceful shutdown (SPEC 1): on SIGTERM / SIGINT the gateway stops accepting, lets
+// in-flight requests (streams included) finish, and exits 0.
+
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { gatewayModel, startStack, uniquePrompt } from './lib/stack.js';
+
+let stack;
+
+afterEach(async () => {
+  // The tests end the gateway themselves; this only tidies up after a failure.
+  await stack?.gateway.cleanup();
+  await stack?.fake.close();
+  stack = undefined;
+}, { timeout: 30_000 });
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  test(`${signal} during a stream: the stream completes, then the process exits 0`, { timeout: 40_000 }, async () => {
+    stack = await startStack();
+    const prompt = uniquePrompt('shutdown');
+    const stream = await stack.client.chat.completions.create({
+      model: gatewayModel('gated'),
+      messages: [{ role: 'user', content: prompt }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    assert.equal(first.value.choices[0].delta.content, 'part0 ');
+    await stack.fake.waitForGated((r) => r.body?.messages?.[0]?.content === prompt);
+
+    // The signal arrives while the upstream is still mid-answer; the rest of the answer
+    // is released only afterwards.
+    stack.gateway.child.kill(signal);
+    stack.fake.openGate();
+
+    let text = first.value.choices[0].delta.content;
+    let usage;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      text += next.value.choices[0]?.delta?.content ?? '';
+      usage ??= next.value.usage ?? undefined;
+    }
+    assert.equal(text, 'part0 part1 part2 part3 part4 part5 ', 'the in-flight stream completed');
+    assert.deepEqual(usage, { prompt_tokens: 3, completion_tokens: 6, total_tokens: 9 });
+
+    const { code, signal: killedBy } = await stack.gateway.waitForExit(15_000, signal);
+    assert.equal(killedBy, null, `llmgate was killed by ${killedBy}; output:\n${stack.gateway.tail()}`);
+    assert.equal(code, 0, `llmgate exited ${code}; output:\n${stack.gateway.tail()}`);
+  });
+}
+
+test('SIGTERM with nothing in flight exits 0 promptly', { timeout: 30_000 }, async () => {
+  stack = await startStack();
+  const answer = await stack.client.chat.completions.create({
+    model: gatewayModel('echo'),
+    messages: [{ role: 'user', content: 'before shutdown' }],
+  });
+  assert.equal(answer.choices[0].message.content, 'echo: before shutdown');
+  // The client keeps an idle keep-alive connection open; shutdown must not wait for it.
+  const started = performance.now();
+  const { code } = await stack.gateway.signalAndWait('SIGTERM');
+  assert.equal(code, 0, stack.gateway.tail());
+  const elapsedMs = performance.now() - started;
+  assert.ok(elapsedMs < 5_000, `exit took ${elapsedMs} ms with nothing in flight`);
+});
