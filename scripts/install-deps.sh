@@ -8,7 +8,7 @@ apt_packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libsqlite3-dev
-  libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libhowardhinnant-date-dev
+  libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm curl
 )

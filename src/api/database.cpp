@@ -11,6 +11,8 @@ void Database::refresh_catalog(store::Store& store) {
     LLMGATE_LOG_ERROR("reloading the catalog failed: {}", data.error().message);
     return;
   }
+  // On the worker thread, after the write committed: memory and database agree here.
+  ledger_.sync(data->keys);
   catalog_.replace(catalog::Catalog::build(std::move(*data), registry_));
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "billing/ledger.hpp"
 #include "catalog/catalog.hpp"
 #include "store/store.hpp"
 #include "store/worker.hpp"
@@ -26,8 +27,8 @@ namespace api {
 class Database {
  public:
   Database(store::Worker& worker, catalog::CatalogHolder& catalog,
-           const providers::Registry& registry)
-      : worker_(worker), catalog_(catalog), registry_(registry) {}
+           const providers::Registry& registry, billing::Ledger& ledger)
+      : worker_(worker), catalog_(catalog), registry_(registry), ledger_(ledger) {}
 
   // Jobs are taken by reference and moved to the heap before any coroutine frame sees them:
   // GCC 12 miscompiles by-value lambda temporaries passed through co_await expressions.
@@ -43,6 +44,12 @@ class Database {
   // Rebuilds the catalog from the store; call on the worker thread only.
   void refresh_catalog(store::Store& store);
   const providers::Registry& registry() const { return registry_; }
+  const billing::Ledger& ledger() const { return ledger_; }
+  // A stored key row as of now: month_fee is 0 once its month is over (SPEC 7 rollover).
+  store::KeyRow current(store::KeyRow row) const {
+    row.month_fee = ledger_.effective_month_fee(row);
+    return row;
+  }
 
  private:
   // Not a coroutine itself: the initiation hands the awaiting coroutine's completion
@@ -69,6 +76,7 @@ class Database {
   store::Worker& worker_;
   catalog::CatalogHolder& catalog_;
   const providers::Registry& registry_;
+  billing::Ledger& ledger_;
 };
 
 }  // namespace api

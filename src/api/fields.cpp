@@ -1,12 +1,18 @@
 #include "api/fields.hpp"
 
 #include <charconv>
+#include <cmath>
 
 namespace api {
 namespace {
 
 core::Error invalid(std::string_view key, std::string_view reason) {
   return core::Error::bad_request(std::string(key) + ": " + std::string(reason), std::string(key));
+}
+
+// Casting a double outside int64's range is undefined behaviour: check the range first.
+bool whole_in_int64_range(double number) {
+  return number >= -9.2e18 && number <= 9.2e18 && number == std::trunc(number);
 }
 
 }  // namespace
@@ -60,9 +66,7 @@ core::Result<std::optional<std::int64_t>> Fields::optional_id(std::string_view k
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
     if (ec != std::errc() || end != text.data() + text.size())
       return invalid(key, "must be an integer id");
-  } else if (value->is_double() &&
-             value->get_double() ==
-                 static_cast<double>(static_cast<std::int64_t>(value->get_double()))) {
+  } else if (value->is_double() && whole_in_int64_range(value->get_double())) {
     id = static_cast<std::int64_t>(value->get_double());
   } else {
     return invalid(key, "must be an integer id");

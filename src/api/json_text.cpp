@@ -40,9 +40,15 @@ void write(const boost::json::value& value, std::string& out) {
         out += "null";
         return;
       }
-      char buffer[64];
+      // Fixed notation can be long: DBL_MAX has 309 integer digits, the smallest denormal
+      // 324 decimals. On error to_chars returns the buffer's end, not the text's.
+      char buffer[400];
       auto [end, ec] =
           std::to_chars(buffer, buffer + sizeof buffer, number, std::chars_format::fixed);
+      if (ec != std::errc()) {
+        out += boost::json::serialize(value);
+        return;
+      }
       out.append(buffer, end);
       return;
     }

@@ -13,9 +13,12 @@
 #include "api/database.hpp"
 #include "api/health.hpp"
 #include "api/router.hpp"
+#include "api/user/routes.hpp"
 #include "api/v1/routes.hpp"
 #include "app/bootstrap_admin.hpp"
 #include "app/completion_log.hpp"
+#include "billing/ledger.hpp"
+#include "billing/month.hpp"
 #include "catalog/catalog.hpp"
 #include "chat/pipeline.hpp"
 #include "http/io_pool.hpp"
@@ -58,30 +61,38 @@ int serve_gateway(const config::Settings& settings) {
     return 1;
   }
 
+  auto months = billing::MonthClock::create(core::Clock(settings.clock_offset), settings.timezone);
+  if (!months) {
+    std::cerr << "llmgate: " << months.error().message << "\n";
+    return 1;
+  }
   auto registry = providers::make_default_registry();
   telemetry::Metrics metrics;
   for (auto name : registry.names()) metrics.register_provider(name);
-  catalog::CatalogHolder catalog;
   auto data = store.load_catalog();
   if (!data) {
     std::cerr << "llmgate: loading keys and models failed: " << data.error().message << "\n";
     return 1;
   }
-  catalog.replace(catalog::Catalog::build(std::move(*data), registry));
 
   // From here on the store belongs to its worker thread.
   store::Worker worker(store);
-  api::Database database(worker, catalog, registry);
+  billing::Ledger ledger(worker, std::move(*months));
+  ledger.sync(data->keys);  // nothing else runs yet
+  catalog::CatalogHolder catalog;
+  catalog.replace(catalog::Catalog::build(std::move(*data), registry));
+  api::Database database(worker, catalog, registry, ledger);
   CompletionLog completion_log;
   chat::Pipeline pipeline(
       http::ClientTimeouts{settings.upstream_connect_timeout, settings.upstream_first_byte_timeout,
                            settings.upstream_idle_timeout},
-      metrics, completion_log);
+      metrics, ledger, completion_log);
 
   api::Router router(catalog, metrics);
   api::add_health_routes(router, database, metrics);
   api::v1::add_routes(router, pipeline);
   api::admin::add_routes(router, database);
+  api::user::add_routes(router, database);
 
   http::IoPool io(io_threads(settings));
   http::Server server(

@@ -42,7 +42,7 @@ core::Status check_number_range(const json::object& body, std::string_view key, 
 }
 
 core::Status check_content_part(const json::value& part, const std::string& field,
-                                bool& has_images) {
+                                providers::ChatRequest& request) {
   if (!part.is_object()) return invalid(field, "must be an object");
   const auto& object = part.get_object();
   auto* type = object.if_contains("type");
@@ -50,6 +50,7 @@ core::Status check_content_part(const json::value& part, const std::string& fiel
   if (*type == "text") {
     auto* text = object.if_contains("text");
     if (!text || !text->is_string()) return invalid(field + ".text", "required string");
+    request.prompt_chars += text->get_string().size();
     return core::Ok{};
   }
   if (*type == "image_url") {
@@ -59,11 +60,13 @@ core::Status check_content_part(const json::value& part, const std::string& fiel
     if (image && image->is_string()) url = image;
     if (!url || !url->is_string()) return invalid(field + ".image_url.url", "required string");
     std::string_view text = url->get_string();
-    if (!text.starts_with("https://") && !text.starts_with("http://") &&
-        !text.starts_with("data:")) {
+    // SPEC 6: https or data: only; a plain http:// URL would have providers that fetch
+    // images (Bedrock) make cleartext requests chosen by the client.
+    if (!text.starts_with("https://") && !text.starts_with("data:")) {
       return invalid(field + ".image_url.url", "must be an https:// or data: URL");
     }
-    has_images = true;
+    request.has_images = true;
+    ++request.image_count;
     return core::Ok{};
   }
   return invalid(field + ".type", "unsupported content part type '" +
@@ -71,7 +74,8 @@ core::Status check_content_part(const json::value& part, const std::string& fiel
                                       "' (supported: text, image_url)");
 }
 
-core::Status check_message(const json::value& message, std::size_t index, bool& has_images) {
+core::Status check_message(const json::value& message, std::size_t index,
+                           providers::ChatRequest& request) {
   std::string field = "messages[" + std::to_string(index) + "]";
   if (!message.is_object()) return invalid(field, "must be an object");
   const auto& object = message.get_object();
@@ -93,10 +97,12 @@ core::Status check_message(const json::value& message, std::size_t index, bool& 
     const auto& parts = content->get_array();
     for (std::size_t i = 0; i < parts.size(); ++i) {
       auto status =
-          check_content_part(parts[i], field + ".content[" + std::to_string(i) + "]", has_images);
+          check_content_part(parts[i], field + ".content[" + std::to_string(i) + "]", request);
       if (!status) return status;
     }
-  } else if (!content->is_string()) {
+  } else if (content->is_string()) {
+    request.prompt_chars += content->get_string().size();
+  } else {
     return invalid(field + ".content", "must be a string or an array of content parts");
   }
   if (*role == "tool") {
@@ -106,6 +112,16 @@ core::Status check_message(const json::value& message, std::size_t index, bool& 
   }
   if (has_tool_calls && !object.at("tool_calls").is_array()) {
     return invalid(field + ".tool_calls", "must be an array");
+  }
+  if (has_tool_calls) {
+    for (const auto& call : object.at("tool_calls").get_array()) {
+      const auto* function = call.is_object() ? call.get_object().if_contains("function") : nullptr;
+      const auto* arguments = function && function->is_object()
+                                  ? function->get_object().if_contains("arguments")
+                                  : nullptr;
+      if (arguments && arguments->is_string())
+        request.prompt_chars += arguments->get_string().size();
+    }
   }
   return core::Ok{};
 }
@@ -157,7 +173,7 @@ core::Result<providers::ChatRequest> parse_chat_request(json::value parsed) {
   if (messages->get_array().empty()) return invalid("messages", "must not be empty");
   const auto& list = messages->get_array();
   for (std::size_t i = 0; i < list.size(); ++i) {
-    auto status = check_message(list[i], i, request.has_images);
+    auto status = check_message(list[i], i, request);
     if (!status) return status.take_error();
   }
 

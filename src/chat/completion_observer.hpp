@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/money.hpp"
 #include "providers/provider.hpp"
 
 namespace chat {
@@ -22,6 +23,9 @@ struct CompletionRecord {
   std::string provider;
   bool stream = false;
   providers::Usage usage;
+  core::Money price_in;  // the model's prices when the request ran (per 1M tokens)
+  core::Money price_out;
+  core::Money fee;  // what was charged
   CompletionStatus status = CompletionStatus::kOk;
   int http_status = 200;
   std::string error;

@@ -2,7 +2,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "billing/cost.hpp"
 #include "chat/openai_error.hpp"
+#include "chat/upstream_failure.hpp"
+#include "chat/usage_estimate.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -16,36 +19,6 @@ using std::chrono::milliseconds;
 
 constexpr std::size_t kMaxWholeAnswerBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxErrorBodyBytes = 1024 * 1024;
-
-telemetry::UpstreamErrorKind metric_kind(http::CallErrorKind kind) {
-  switch (kind) {
-    case http::CallErrorKind::kConnect:
-      return telemetry::UpstreamErrorKind::kConnect;
-    case http::CallErrorKind::kTimeout:
-      return telemetry::UpstreamErrorKind::kTimeout;
-    default:
-      return telemetry::UpstreamErrorKind::kProtocol;
-  }
-}
-
-providers::ApiError call_failure(const http::CallError& error, std::string_view model) {
-  switch (error.kind) {
-    case http::CallErrorKind::kTimeout:
-      return make_api_error(504,
-                            "the upstream of model '" + std::string(model) +
-                                "' did not answer in time: " + error.message,
-                            "upstream_error", "upstream_timeout");
-    case http::CallErrorKind::kConnect:
-      return make_api_error(
-          502,
-          "the upstream of model '" + std::string(model) + "' is unreachable: " + error.message,
-          "upstream_error", "upstream_unreachable");
-    default:
-      return make_api_error(
-          502, "the upstream of model '" + std::string(model) + "' failed: " + error.message,
-          "upstream_error", "upstream_error");
-  }
-}
 
 }  // namespace
 
@@ -67,7 +40,9 @@ struct Pipeline::Run {
   ResponseSink& sink;
   http::UpstreamCall call;
   CompletionRecord record;
+  billing::Reservation reservation;
   Clock::time_point started = Clock::now();
+  std::size_t generated_chars = 0;  // for the estimate when no usage is reported
   bool client_gone = false;
 
   void fail(const providers::ApiError& error) {
@@ -81,8 +56,8 @@ struct Pipeline::Run {
 };
 
 Pipeline::Pipeline(http::ClientTimeouts timeouts, telemetry::Metrics& metrics,
-                   CompletionObserver& observer)
-    : timeouts_(timeouts), metrics_(metrics), observer_(observer) {}
+                   billing::Ledger& ledger, CompletionObserver& observer)
+    : timeouts_(timeouts), metrics_(metrics), ledger_(ledger), observer_(observer) {}
 
 boost::asio::awaitable<void> Pipeline::complete(
     const std::shared_ptr<const catalog::Catalog>& snapshot, const catalog::KeyEntry& key,
@@ -113,18 +88,42 @@ boost::asio::awaitable<void> Pipeline::complete(
     co_return;
   }
 
-  Run run{*model, std::move(request), sink, http::UpstreamCall(timeouts_), {}};
+  // Admission: reserve the worst case against what the key has left (SPEC 7). A model
+  // with both prices 0 costs nothing and needs no money.
+  billing::Reservation reservation;
+  bool free_model = model->price_in.nanos() == 0 && model->price_out.nanos() == 0;
+  if (!free_model) {
+    auto worst_case = billing::cost_of(estimate_prompt_tokens(request),
+                                       output_cap(request, model->endpoint->default_max_tokens()),
+                                       model->price_in, model->price_out);
+    auto admitted = ledger_.admit(key.id, worst_case);
+    if (!admitted) {
+      co_await sink.send_error(make_api_error(
+          402,
+          "this API key has no money left: its monthly quota is used up and its balance is empty; "
+          "ask an administrator to recharge it (POST /admin/api-key/recharge) or raise its "
+          "month_quota",
+          "insufficient_quota", "insufficient_quota"));
+      co_return;
+    }
+    reservation = *admitted;
+  }
+
+  Run run{*model, std::move(request), sink, http::UpstreamCall(timeouts_), {}, reservation};
   run.record.request_id = std::string(request_id);
   run.record.key_id = key.id;
   run.record.model_id = model->id;
   run.record.model = model->name;
   run.record.provider = model->provider;
   run.record.stream = run.request.stream;
+  run.record.price_in = model->price_in;
+  run.record.price_out = model->price_out;
 
   // Named first: GCC 12 miscompiles capturing lambdas inside co_await expressions.
   std::function<void()> cancel_upstream = [&run] { run.call.cancel(); };
   auto relay = run.request.stream ? relay_stream(run) : relay_whole(run);
   run.client_gone = co_await sink.run_watching_client(std::move(relay), std::move(cancel_upstream));
+  ledger_.release(run.reservation);  // when nothing was charged
   if (run.client_gone && run.record.status != CompletionStatus::kError) {
     run.record.status = CompletionStatus::kCancelled;
     run.record.http_status = 499;  // nginx's "client closed request"
@@ -135,40 +134,67 @@ boost::asio::awaitable<void> Pipeline::complete(
   observer_.on_completion(run.record);
 }
 
-boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
-  auto target = run.model.endpoint->build_request(run.request, 0);
-  if (!target) {
-    auto error = api_error_from(target.error());
-    run.fail(error);
-    co_await run.sink.send_error(error);
-    co_return;
+boost::asio::awaitable<std::optional<providers::ApiError>> Pipeline::start_upstream(Run& run) {
+  for (int attempt = 0;; ++attempt) {
+    auto target = run.model.endpoint->build_request(run.request, attempt);
+    if (!target) co_return api_error_from(target.error());
+    bool last = attempt + 1 >= run.model.endpoint->max_attempts();
+    if (auto failure = co_await run.call.start(target->url, std::move(target->request))) {
+      if (failure.kind == http::CallErrorKind::kCancelled) {
+        co_return make_api_error(499, "the client closed the connection", "cancelled", "cancelled");
+      }
+      metrics_.record_upstream_error(run.model.provider, metric_kind(failure.kind));
+      if (!last && worth_another_attempt(failure)) continue;
+      co_return call_failure(failure, run.model.name);
+    }
+    int status = run.call.status();
+    if (status / 100 == 2) co_return std::nullopt;
+    std::string body;
+    co_await run.call.read_all(body, kMaxErrorBodyBytes);
+    metrics_.record_upstream_error(run.model.provider, metric_kind_for_status(status));
+    if (!last && worth_another_attempt(status)) continue;
+    co_return run.model.endpoint->map_error(status, run.call.headers(), body);
   }
-  if (auto failure = co_await run.call.start(target->url, std::move(target->request))) {
-    if (failure.kind == http::CallErrorKind::kCancelled) co_return;
-    metrics_.record_upstream_error(run.model.provider, metric_kind(failure.kind));
-    auto error = call_failure(failure, run.model.name);
-    run.fail(error);
-    co_await run.sink.send_error(error);
+}
+
+boost::asio::awaitable<std::optional<providers::ApiError>> Pipeline::charge(Run& run) {
+  auto& usage = run.record.usage;
+  if (!usage.reported && run.generated_chars > 0) {
+    usage.prompt_tokens = estimate_prompt_tokens(run.request);
+    usage.completion_tokens = estimate_tokens(run.generated_chars);
+    usage.estimated = true;
+  }
+  run.record.fee = billing::cost_of(usage.prompt_tokens, usage.completion_tokens,
+                                    run.model.price_in, run.model.price_out);
+  if (run.record.fee.nanos() == 0) {
+    ledger_.release(run.reservation);
+    co_return std::nullopt;
+  }
+  auto settled = co_await ledger_.settle(run.reservation, run.record.fee);
+  if (settled) co_return std::nullopt;
+  LLMGATE_LOG_ERROR("request {}: the charge of {} could not be stored: {}", run.record.request_id,
+                    run.record.fee.to_string(), settled.error().message);
+  co_return make_api_error(
+      500,
+      "the charge for this request could not be stored, so its answer is withheld; "
+      "request id " +
+          run.record.request_id,
+      "api_error", "charge_failed");
+}
+
+boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
+  if (auto error = co_await start_upstream(run)) {
+    if (error->status == 499) co_return;
+    run.fail(*error);
+    co_await run.sink.send_error(*error);
     co_return;
   }
   run.mark_first_byte();
   std::string body;
-  int status = run.call.status();
-  auto failure = co_await run.call.read_all(
-      body, status / 100 == 2 ? kMaxWholeAnswerBytes : kMaxErrorBodyBytes);
-  if (failure) {
+  if (auto failure = co_await run.call.read_all(body, kMaxWholeAnswerBytes)) {
     if (failure.kind == http::CallErrorKind::kCancelled) co_return;
     metrics_.record_upstream_error(run.model.provider, metric_kind(failure.kind));
     auto error = call_failure(failure, run.model.name);
-    run.fail(error);
-    co_await run.sink.send_error(error);
-    co_return;
-  }
-  if (status / 100 != 2) {
-    metrics_.record_upstream_error(run.model.provider,
-                                   status / 100 == 4 ? telemetry::UpstreamErrorKind::kStatus4xx
-                                                     : telemetry::UpstreamErrorKind::kStatus5xx);
-    auto error = run.model.endpoint->map_error(status, run.call.headers(), body);
     run.fail(error);
     co_await run.sink.send_error(error);
     co_return;
@@ -186,40 +212,25 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
     co_return;
   }
   run.record.usage = completion->usage;
+  run.generated_chars = generated_chars_whole(completion->body);
+  // The charge is committed before the answer goes out (SPEC 7: nothing lost on a crash).
+  if (auto error = co_await charge(run)) {
+    run.fail(*error);
+    co_await run.sink.send_error(*error);
+    co_return;
+  }
   completion->body["model"] = run.model.name;
   co_await run.sink.send_completion(json::serialize(completion->body));
 }
 
 boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
-  auto target = run.model.endpoint->build_request(run.request, 0);
-  if (!target) {
-    auto error = api_error_from(target.error());
-    run.fail(error);
-    co_await run.sink.send_error(error);
-    co_return;
-  }
-  if (auto failure = co_await run.call.start(target->url, std::move(target->request))) {
-    if (failure.kind == http::CallErrorKind::kCancelled) co_return;
-    metrics_.record_upstream_error(run.model.provider, metric_kind(failure.kind));
-    auto error = call_failure(failure, run.model.name);
-    run.fail(error);
-    co_await run.sink.send_error(error);
+  if (auto error = co_await start_upstream(run)) {
+    if (error->status == 499) co_return;
+    run.fail(*error);
+    co_await run.sink.send_error(*error);
     co_return;
   }
   run.mark_first_byte();
-  int status = run.call.status();
-  if (status / 100 != 2) {
-    std::string body;
-    co_await run.call.read_all(body, kMaxErrorBodyBytes);
-    metrics_.record_upstream_error(run.model.provider,
-                                   status / 100 == 4 ? telemetry::UpstreamErrorKind::kStatus4xx
-                                                     : telemetry::UpstreamErrorKind::kStatus5xx);
-    auto error = run.model.endpoint->map_error(status, run.call.headers(), body);
-    run.fail(error);
-    co_await run.sink.send_error(error);
-    co_return;
-  }
-
   if (!co_await run.sink.begin_stream()) {
     run.call.cancel();
     co_return;
@@ -234,6 +245,7 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
   std::vector<json::object> chunks;
   std::string events;
   std::optional<providers::ApiError> stream_failure;
+  bool client_writable = true;
   for (;;) {
     std::string_view piece;
     if (auto failure = co_await run.call.read_some(piece)) {
@@ -250,6 +262,7 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
     stream_failure = decoder->feed(piece, chunks);
     events.clear();
     for (auto& chunk : chunks) {
+      run.generated_chars += generated_chars(chunk);
       chunk["model"] = run.model.name;
       if (!run.request.include_usage) {
         // The upstream was asked for usage on the client's behalf: keep it to ourselves.
@@ -263,6 +276,7 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
       events += "\n\n";
     }
     if (!events.empty() && !co_await run.sink.write_events(events)) {
+      client_writable = false;
       run.call.cancel();
       break;
     }
@@ -271,17 +285,16 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
       break;
     }
   }
+  if (stream_failure) run.call.cancel();
   run.record.usage = decoder->usage();
-  if (stream_failure) {
-    run.fail(*stream_failure);
-    events = "data: " + render_openai_error(*stream_failure) + "\n\n";
-    run.call.cancel();
-    if (co_await run.sink.write_events(events)) co_await run.sink.end_stream();
-    co_return;
-  }
-  if (run.call.status() != 0 && co_await run.sink.write_events("data: [DONE]\n\n")) {
-    co_await run.sink.end_stream();
-  }
+  // What the upstream produced is charged, also when the stream broke or the client left;
+  // the charge is committed before the stream's last byte.
+  if (auto error = co_await charge(run); error && !stream_failure) stream_failure = error;
+  if (stream_failure) run.fail(*stream_failure);
+  if (!client_writable) co_return;
+  events = stream_failure ? "data: " + render_openai_error(*stream_failure) + "\n\n"
+                          : "data: [DONE]\n\n";
+  if (co_await run.sink.write_events(events)) co_await run.sink.end_stream();
 }
 
 }  // namespace chat

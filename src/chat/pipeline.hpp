@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "billing/ledger.hpp"
 #include "catalog/catalog.hpp"
 #include "chat/completion_observer.hpp"
 #include "chat/response_sink.hpp"
@@ -19,7 +20,7 @@ namespace chat {
 
 class Pipeline {
  public:
-  Pipeline(http::ClientTimeouts timeouts, telemetry::Metrics& metrics,
+  Pipeline(http::ClientTimeouts timeouts, telemetry::Metrics& metrics, billing::Ledger& ledger,
            CompletionObserver& observer);
 
   boost::asio::awaitable<void> complete(const std::shared_ptr<const catalog::Catalog>& snapshot,
@@ -31,9 +32,16 @@ class Pipeline {
   struct Run;
   boost::asio::awaitable<void> relay_whole(Run& run);
   boost::asio::awaitable<void> relay_stream(Run& run);
+  // Builds and sends the upstream request, trying the next attempt (region) on a
+  // failure worth it; an error (status 499 when the client left) or a 2xx answer started.
+  boost::asio::awaitable<std::optional<providers::ApiError>> start_upstream(Run& run);
+  // Prices the usage (estimating it when the upstream reported none) and commits the
+  // charge; an error when the charge could not be stored.
+  boost::asio::awaitable<std::optional<providers::ApiError>> charge(Run& run);
 
   http::ClientTimeouts timeouts_;
   telemetry::Metrics& metrics_;
+  billing::Ledger& ledger_;
   CompletionObserver& observer_;
 };
 

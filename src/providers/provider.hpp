@@ -24,6 +24,7 @@ struct Usage {
   std::int64_t cached_tokens = 0;     // cached input tokens, where reported
   std::int64_t reasoning_tokens = 0;  // part of completion_tokens, where reported
   bool reported = false;
+  bool estimated = false;  // not reported: estimated from the text (see docs/billing.md)
 };
 
 // A validated OpenAI chat completion request, owned by the pipeline.
@@ -33,6 +34,9 @@ struct ChatRequest {
   bool stream = false;
   bool include_usage = false;  // the client asked for the usage chunk
   bool has_images = false;
+  // For the admission estimate: characters of text in the messages, and image parts.
+  std::size_t prompt_chars = 0;
+  std::size_t image_count = 0;
 };
 
 // An error in the OpenAI error shape, with the HTTP status the client gets.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.hpp"
@@ -90,6 +91,126 @@ struct NewModel {
   std::optional<std::int64_t> group_id;  // also grant the model to this group
 };
 
+// ---- Issue 3: the rest of the admin API -------------------------------------------------
+
+// A page of a list: `limit`/`offset` applied, `total` counts every row that matched.
+template <class Row>
+struct Page {
+  std::vector<Row> items;
+  std::int64_t total = 0;
+};
+
+// Common list parameters. `q` is a case-insensitive substring over the entity's text
+// fields; empty means no filter. Ordering is stable: newest (highest id) first.
+struct ListQuery {
+  std::string q;
+  std::int64_t limit = 20;
+  std::int64_t offset = 0;
+};
+
+struct KeyFilter {
+  ListQuery page;
+  std::string name;  // case-insensitive substring of the name; empty: any
+  std::optional<std::int64_t> group_id;
+  std::optional<Role> role;
+};
+
+struct KeyListRow {
+  KeyRow key;
+  std::string group_name;
+};
+
+// Only the fields that are set change.
+struct KeyUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<std::int64_t> group_id;
+  std::optional<Role> role;
+  std::optional<core::Money> month_quota;
+};
+
+struct PaymentRow {
+  std::int64_t id = 0;
+  std::int64_t key_id = 0;
+  std::string key_name;
+  core::Money amount;
+  core::Money balance_after;
+  std::optional<std::int64_t> admin_key_id;  // the admin who recharged
+  std::string admin_key_name;
+  std::int64_t created_at = 0;
+};
+
+struct Recharge {
+  KeyRow key;  // after the recharge
+  PaymentRow payment;
+};
+
+struct ModelFilter {
+  ListQuery page;
+  std::string provider;  // exact; empty: any
+};
+
+struct ModelUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> provider;
+  std::optional<std::string> config;
+  std::optional<core::Money> price_in;
+  std::optional<core::Money> price_out;
+  std::optional<bool> multiple;
+  std::optional<std::int64_t> group_id;  // also grant the model to this group
+};
+
+struct GroupListRow {
+  GroupRow group;
+  std::int64_t key_count = 0;
+  std::int64_t model_count = 0;
+};
+
+// A grant with the names that make it readable.
+struct GrantRow {
+  std::int64_t subject_id = 0;  // group or key id
+  std::string subject_name;
+  std::int64_t model_id = 0;
+  std::string model_name;
+  std::string provider;
+  std::int64_t created_at = 0;
+};
+
+struct GrantFilter {
+  ListQuery page;  // q: model name or subject name
+  std::optional<std::int64_t> subject_id;
+  std::optional<std::int64_t> model_id;
+};
+
+struct BotRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::string provider;  // informational label
+  std::string app_id;    // unique; config.appId
+  std::string config;    // JSON object text, secrets in clear
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+struct BotUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> provider;
+  std::optional<std::string> app_id;
+  std::optional<std::string> config;
+};
+
+// ---- Issue 4: money ------------------------------------------------------------------
+
+// One request's charge, as the ledger split it. Applied as deltas so that it composes with
+// recharges: month_fee restarts at from_allowance when the stored month is not `month`.
+struct Charge {
+  std::int64_t key_id = 0;
+  std::string month;  // "2026-11", in LLMGATE_TIMEZONE
+  core::Money from_allowance;
+  core::Money from_balance;
+  core::Money cost;  // from_allowance + from_balance
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -110,6 +231,55 @@ class Store {
   // Idempotent. Errors: unknown group/key or model (kNotFound naming which).
   virtual core::Status grant_model_to_group(std::int64_t group_id, std::int64_t model_id) = 0;
   virtual core::Status grant_model_to_key(std::int64_t key_id, std::int64_t model_id) = 0;
+
+  // Keys. Unknown ids are kNotFound ("api key 9 not found").
+  virtual core::Result<KeyRow> find_key(std::int64_t id) = 0;
+  virtual core::Result<Page<KeyListRow>> list_keys(const KeyFilter& filter) = 0;
+  // Errors: unknown id (404), unknown group (400 "group_id").
+  virtual core::Result<KeyRow> update_key(std::int64_t id, const KeyUpdate& update) = 0;
+  // Adds `amount` to the balance and writes the payment row, in one transaction.
+  virtual core::Result<Recharge> recharge_key(std::int64_t id, core::Money amount,
+                                              std::optional<std::int64_t> admin_key_id) = 0;
+  virtual core::Result<KeyRow> replace_key_hash(std::int64_t id, const std::string& key_hash,
+                                                const std::string& key_hint) = 0;
+  // Deletes the key, its grants and its payments (records are kept for audit).
+  virtual core::Status delete_key(std::int64_t id) = 0;
+  virtual core::Result<Page<PaymentRow>> list_payments(std::optional<std::int64_t> key_id,
+                                                       const ListQuery& page) = 0;
+
+  // Models.
+  virtual core::Result<ModelRow> find_model(std::int64_t id) = 0;
+  virtual core::Result<Page<ModelRow>> list_models(const ModelFilter& filter) = 0;
+  // Errors: unknown id (404), duplicate name (409 "name"), unknown group_id (400).
+  virtual core::Result<ModelRow> update_model(std::int64_t id, const ModelUpdate& update) = 0;
+  virtual core::Status delete_model(std::int64_t id) = 0;  // and its grants
+
+  // Groups.
+  virtual core::Result<GroupRow> find_group(std::int64_t id) = 0;
+  virtual core::Result<Page<GroupListRow>> list_groups(const ListQuery& page) = 0;
+  virtual core::Result<GroupRow> insert_group(const std::string& name) = 0;  // 409 "name"
+  virtual core::Result<GroupRow> rename_group(std::int64_t id, const std::string& name) = 0;
+  // 409 while keys belong to the group unless `force`, which moves them to group 1 first.
+  // Group 1 cannot be deleted (400).
+  virtual core::Status delete_group(std::int64_t id, bool force) = 0;
+
+  // Grants. Revoking is idempotent; unknown ids are 404.
+  virtual core::Result<Page<GrantRow>> list_group_grants(const GrantFilter& filter) = 0;
+  virtual core::Result<Page<GrantRow>> list_key_grants(const GrantFilter& filter) = 0;
+  virtual core::Status revoke_model_from_group(std::int64_t group_id, std::int64_t model_id) = 0;
+  virtual core::Status revoke_model_from_key(std::int64_t key_id, std::int64_t model_id) = 0;
+
+  // Feishu bots. app_id is unique (409 "appId").
+  virtual core::Result<Page<BotRow>> list_bots(const ListQuery& page) = 0;
+  virtual core::Result<BotRow> find_bot(std::int64_t id) = 0;
+  virtual std::optional<BotRow> find_bot_by_app_id(const std::string& app_id) = 0;
+  virtual core::Result<BotRow> insert_bot(const BotRow& bot) = 0;  // id and times ignored
+  virtual core::Result<BotRow> update_bot(std::int64_t id, const BotUpdate& update) = 0;
+  virtual core::Status delete_bot(std::int64_t id) = 0;
+
+  // Money (issue 4). All charges of a batch in one transaction (group commit); a charge of
+  // a key deleted meanwhile is skipped.
+  virtual core::Status apply_charges(const std::vector<Charge>& charges) = 0;
 };
 
 // Opens the database named by a URL: "sqlite://path/to/file.db" (directories created,

@@ -1,5 +1,5 @@
 #pragma once
-// Shared steps of admin handlers: read the JSON body, answer in the envelope.
+// Shared steps of admin and user handlers: read the JSON body, answer in the envelope.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
@@ -15,6 +15,12 @@ inline boost::asio::awaitable<void> answer(RequestContext& context,
   // No ?: with class operands inside co_await: GCC 12 miscompiles it (docs/architecture.md).
   http::Response response =
       result ? envelope_ok(std::move(*result)) : envelope_error(result.error());
+  co_await context.exchange.respond(std::move(response));
+}
+
+inline boost::asio::awaitable<void> answer_error(RequestContext& context,
+                                                 const core::Error& error) {
+  http::Response response = envelope_error(error);
   co_await context.exchange.respond(std::move(response));
 }
 

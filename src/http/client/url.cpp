@@ -1,5 +1,7 @@
 #include "http/client/url.hpp"
 
+#include <charconv>
+
 #include <boost/url/parse.hpp>
 
 namespace http {
@@ -37,10 +39,14 @@ core::Result<Url> parse_url(std::string_view text) {
   if (url.host.empty())
     return core::Error::bad_request("URL has no host: '" + std::string(text) + "'");
   if (parsed->has_port()) {
-    auto port = parsed->port_number();
-    if (port == 0)
+    // Boost.URL's port_number() wraps modulo 65536; read the digits ourselves.
+    auto text = parsed->port();
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (ec != std::errc() || end != text.data() + text.size() || port == 0 || port > 65535) {
       return core::Error::bad_request("URL has an invalid port: '" + std::string(text) + "'");
-    url.port = port;
+    }
+    url.port = static_cast<std::uint16_t>(port);
   }
   url.path = std::string(parsed->encoded_path());
   while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();

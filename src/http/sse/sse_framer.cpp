@@ -31,7 +31,9 @@ bool SseFramer::feed(std::string_view bytes, std::vector<SseEvent>& out) {
 
 void SseFramer::finish_line(std::vector<SseEvent>& out) {
   if (line_.empty()) {  // a blank line dispatches the event
-    if (has_fields_) out.push_back(std::move(current_));
+    // As the SSE spec says, an event without a data line (e.g. a keep-alive "event: ping")
+    // is not dispatched: decoders would otherwise see an event with empty data.
+    if (has_data_) out.push_back(std::move(current_));
     current_ = SseEvent{};
     has_fields_ = false;
     has_data_ = false;

@@ -1,5 +1,7 @@
 #include "providers/openai_compatible/openai_usage.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 
 namespace providers {
@@ -8,9 +10,17 @@ namespace {
 std::int64_t int_field(const boost::json::object& object, std::string_view key) {
   auto* value = object.if_contains(key);
   if (!value) return 0;
-  if (value->is_int64()) return value->get_int64();
-  if (value->is_uint64()) return static_cast<std::int64_t>(value->get_uint64());
-  if (value->is_double()) return static_cast<std::int64_t>(value->get_double());
+  // Token counts feed billing: anything negative, fractional or absurd counts as 0.
+  constexpr std::int64_t kMaxTokens = 1'000'000'000'000;
+  if (value->is_int64()) return std::clamp<std::int64_t>(value->get_int64(), 0, kMaxTokens);
+  if (value->is_uint64())
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(value->get_uint64(), kMaxTokens));
+  if (value->is_double()) {
+    double number = value->get_double();
+    return number >= 0 && number <= static_cast<double>(kMaxTokens)
+               ? static_cast<std::int64_t>(number)
+               : 0;
+  }
   return 0;
 }
 

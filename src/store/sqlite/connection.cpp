@@ -86,6 +86,8 @@ core::Result<std::string> Connection::pragma(std::string_view name) {
 
 std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
+
 core::Result<Transaction> Transaction::begin_write(Connection& connection) {
   if (auto status = connection.exec("BEGIN IMMEDIATE"); !status) return status.take_error();
   return Transaction(&connection);

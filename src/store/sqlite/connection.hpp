@@ -33,6 +33,8 @@ class Connection {
   core::Result<std::string> pragma(std::string_view name);
   // The rowid of this connection's most recent successful INSERT.
   std::int64_t last_insert_rowid() const;
+  // Rows changed by this connection's most recent INSERT, UPDATE or DELETE.
+  std::int64_t changes() const;
 
   sqlite3* handle() const { return db_; }
 

@@ -1,14 +1,36 @@
 // SqliteStore: model grants to groups and to keys.
 
+#include <string>
+
+#include "store/sqlite/query.hpp"
+#include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace store::sqlite {
+
+namespace {
+
+// Both grant lists: subjects in ascending id, each subject's newest model first.
+core::Result<Page<GrantRow>> list_grants(Connection& connection, const char* subject_column,
+                                         const char* from, const GrantFilter& filter) {
+  const std::string subject = std::string("g.") + subject_column;
+  const std::string columns = subject + ", " + kGrantColumnsAfterSubjectId;
+  const std::string order_by = subject + ", g.model_id DESC";
+  Conditions conditions;
+  if (filter.subject_id) conditions.equals(subject, *filter.subject_id);
+  if (filter.model_id) conditions.equals("g.model_id", *filter.model_id);
+  conditions.contains({"m.name", "s.name"}, filter.page.q);
+  return select_page<GrantRow>(connection, {columns, from, order_by}, conditions, filter.page,
+                               read_grant);
+}
+
+}  // namespace
 
 core::Status SqliteStore::insert_grant(const char* sql, std::int64_t subject_id,
                                        std::int64_t model_id) {
   auto statement = connection_.prepare(sql);
   if (!statement) return statement.take_error();
-  statement->bind_int64(1, subject_id).bind_int64(2, model_id);
+  statement->bind_int64(1, subject_id).bind_int64(2, model_id).bind_int64(3, now());
   return statement->run();
 }
 
@@ -18,13 +40,7 @@ core::Status SqliteStore::grant_model_to_group(std::int64_t group_id, std::int64
   if (!transaction) return transaction.take_error();
   if (auto status = require_group(group_id); !status) return status;
   if (auto status = require_model(model_id); !status) return status;
-  // OR IGNORE makes a repeated grant a no-op rather than a conflict (SPEC: idempotent).
-  if (auto status =
-          insert_grant("INSERT OR IGNORE INTO group_models (group_id, model_id) VALUES (?, ?)",
-                       group_id, model_id);
-      !status) {
-    return status;
-  }
+  if (auto status = insert_grant(kInsertGroupGrant, group_id, model_id); !status) return status;
   return transaction->commit();
 }
 
@@ -33,11 +49,47 @@ core::Status SqliteStore::grant_model_to_key(std::int64_t key_id, std::int64_t m
   if (!transaction) return transaction.take_error();
   if (auto status = require_key(key_id); !status) return status;
   if (auto status = require_model(model_id); !status) return status;
-  if (auto status = insert_grant(
-          "INSERT OR IGNORE INTO key_models (key_id, model_id) VALUES (?, ?)", key_id, model_id);
-      !status) {
-    return status;
-  }
+  if (auto status = insert_grant(kInsertKeyGrant, key_id, model_id); !status) return status;
+  return transaction->commit();
+}
+
+core::Result<Page<GrantRow>> SqliteStore::list_group_grants(const GrantFilter& filter) {
+  return list_grants(connection_, "group_id",
+                     "group_models g JOIN groups s ON s.id = g.group_id "
+                     "JOIN models m ON m.id = g.model_id",
+                     filter);
+}
+
+core::Result<Page<GrantRow>> SqliteStore::list_key_grants(const GrantFilter& filter) {
+  return list_grants(connection_, "key_id",
+                     "key_models g JOIN api_keys s ON s.id = g.key_id "
+                     "JOIN models m ON m.id = g.model_id",
+                     filter);
+}
+
+core::Status SqliteStore::revoke_model_from_group(std::int64_t group_id, std::int64_t model_id) {
+  auto transaction = Transaction::begin_write(connection_);
+  if (!transaction) return transaction.take_error();
+  if (auto status = require_group(group_id); !status) return status;
+  if (auto status = require_model(model_id); !status) return status;
+  auto statement =
+      connection_.prepare("DELETE FROM group_models WHERE group_id = ? AND model_id = ?");
+  if (!statement) return statement.take_error();
+  statement->bind_int64(1, group_id).bind_int64(2, model_id);
+  // No row deleted is fine: revoking is idempotent.
+  if (auto status = statement->run(); !status) return status;
+  return transaction->commit();
+}
+
+core::Status SqliteStore::revoke_model_from_key(std::int64_t key_id, std::int64_t model_id) {
+  auto transaction = Transaction::begin_write(connection_);
+  if (!transaction) return transaction.take_error();
+  if (auto status = require_key(key_id); !status) return status;
+  if (auto status = require_model(model_id); !status) return status;
+  auto statement = connection_.prepare("DELETE FROM key_models WHERE key_id = ? AND model_id = ?");
+  if (!statement) return statement.take_error();
+  statement->bind_int64(1, key_id).bind_int64(2, model_id);
+  if (auto status = statement->run(); !status) return status;
   return transaction->commit();
 }
 

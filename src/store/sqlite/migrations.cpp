@@ -9,16 +9,19 @@ namespace {
 
 // Money columns hold core::Money nano-units; timestamps are unix seconds. STRICT tables
 // refuse a REAL or TEXT slipping into a money column instead of storing it silently.
+// AUTOINCREMENT: an id is never given again after its row is deleted, so ids kept in
+// payments, records and logs always mean one thing. (Edited before any release: no
+// database with the earlier form of these scripts exists outside tests.)
 constexpr const char* kMigration1 = R"sql(
 CREATE TABLE groups (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL UNIQUE,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 ) STRICT;
 
 CREATE TABLE api_keys (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
   email TEXT NOT NULL DEFAULT '',
   role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
@@ -37,7 +40,7 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_group_id ON api_keys(group_id);
 
 CREATE TABLE models (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL UNIQUE,
   provider TEXT NOT NULL,
   config TEXT NOT NULL DEFAULT '{}',
@@ -63,8 +66,43 @@ CREATE TABLE key_models (
 CREATE INDEX key_models_model_id ON key_models(model_id);
 )sql";
 
+// Issue 3: payments (recharge history), Feishu bots, grant times, and list indexes.
+// payments.admin_key_id has no foreign key: the admin key may be deleted later, and the
+// payment keeps the admin's name as it was at the time.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE payments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key_id INTEGER NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+  amount INTEGER NOT NULL,
+  balance_after INTEGER NOT NULL,
+  admin_key_id INTEGER,
+  admin_key_name TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+) STRICT;
+-- The per-key history, newest first; also the cascade from api_keys.
+CREATE INDEX payments_key_id ON payments(key_id, id);
+
+CREATE TABLE feishu_bots (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  provider TEXT NOT NULL DEFAULT '',
+  app_id TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+-- Grants made before this migration have no known time: 0.
+ALTER TABLE group_models ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE key_models ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+
+-- The exact filters of the model list.
+CREATE INDEX models_provider ON models(provider);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kMigration1},
+    Migration{2, kMigration2},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

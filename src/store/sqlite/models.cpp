@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "store/sqlite/query.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -28,11 +29,7 @@ core::Result<ModelRow> SqliteStore::insert_model(const NewModel& model) {
   auto transaction = Transaction::begin_write(connection_);
   if (!transaction) return transaction.take_error();
   if (model.group_id) {
-    if (auto status = require_group(*model.group_id); !status) {
-      core::Error error = status.take_error();
-      if (error.kind != core::ErrorKind::kNotFound) return error;
-      return core::Error::bad_request(error.message, "group_id");
-    }
+    if (auto status = require_group_field(*model.group_id); !status) return status.take_error();
   }
   auto statement = connection_.prepare(
       "INSERT INTO models (name, provider, config, price_in, price_out, multiple, created_at, "
@@ -55,15 +52,66 @@ core::Result<ModelRow> SqliteStore::insert_model(const NewModel& model) {
   }
   const std::int64_t model_id = connection_.last_insert_rowid();
   if (model.group_id) {
-    auto grant = connection_.prepare("INSERT INTO group_models (group_id, model_id) VALUES (?, ?)");
-    if (!grant) return grant.take_error();
-    grant->bind_int64(1, *model.group_id).bind_int64(2, model_id);
-    if (auto status = grant->run(); !status) return status.take_error();
+    if (auto status = insert_grant(kInsertGroupGrant, *model.group_id, model_id); !status) {
+      return status.take_error();
+    }
   }
   auto row = select_model(model_id);
   if (!row) return row;
   if (auto status = transaction->commit(); !status) return status.take_error();
   return row;
+}
+
+core::Result<ModelRow> SqliteStore::find_model(std::int64_t id) { return select_model(id); }
+
+core::Result<Page<ModelRow>> SqliteStore::list_models(const ModelFilter& filter) {
+  Conditions conditions;
+  conditions.contains({"name", "provider"}, filter.page.q);
+  if (!filter.provider.empty()) conditions.equals("provider", filter.provider);
+  return select_page<ModelRow>(connection_, {kModelColumns, "models", "id DESC"}, conditions,
+                               filter.page, read_model);
+}
+
+core::Result<ModelRow> SqliteStore::update_model(std::int64_t id, const ModelUpdate& update) {
+  auto transaction = Transaction::begin_write(connection_);
+  if (!transaction) return transaction.take_error();
+  auto current = select_model(id);
+  if (!current) return current;
+  Assignments changes;
+  changes.change("name", update.name, current->name);
+  changes.change("provider", update.provider, current->provider);
+  changes.change("config", update.config, current->config);
+  changes.change("price_in", update.price_in, current->price_in);
+  changes.change("price_out", update.price_out, current->price_out);
+  changes.change("multiple", update.multiple, current->multiple);
+  if (update.group_id) {
+    // The grant is not a change of the model row: it leaves updated_at alone.
+    if (auto status = require_group_field(*update.group_id); !status) return status.take_error();
+    if (auto status = insert_grant(kInsertGroupGrant, *update.group_id, id); !status) {
+      return status.take_error();
+    }
+  }
+  if (!changes.empty()) {
+    auto statement = changes.prepare(connection_, "models", id, now());
+    if (!statement) return statement.take_error();
+    if (statement->step() != Step::kDone) {
+      if (is_unique_violation(statement->error_code())) {
+        return core::Error::conflict(
+            "a model named '" + update.name.value_or(current->name) + "' already exists", "name");
+      }
+      return statement->internal_error();
+    }
+  }
+  auto row = select_model(id);
+  if (!row) return row;
+  if (auto status = transaction->commit(); !status) return status.take_error();
+  return row;
+}
+
+core::Status SqliteStore::delete_model(std::int64_t id) {
+  // The grants go with it (ON DELETE CASCADE), in the same statement.
+  return delete_row("DELETE FROM models WHERE id = ?", id,
+                    "model " + std::to_string(id) + " not found");
 }
 
 }  // namespace store::sqlite

@@ -46,4 +46,40 @@ ModelRow read_model(const Statement& row) {
   return model;
 }
 
+BotRow read_bot(const Statement& row) {
+  BotRow bot;
+  bot.id = row.column_int64(0);
+  bot.name = row.column_text(1);
+  bot.provider = row.column_text(2);
+  bot.app_id = row.column_text(3);
+  bot.config = row.column_text(4);
+  bot.created_at = row.column_int64(5);
+  bot.updated_at = row.column_int64(6);
+  return bot;
+}
+
+PaymentRow read_payment(const Statement& row) {
+  PaymentRow payment;
+  payment.id = row.column_int64(0);
+  payment.key_id = row.column_int64(1);
+  payment.key_name = row.column_text(2);
+  payment.amount = row.column_money(3);
+  payment.balance_after = row.column_money(4);
+  if (!row.column_is_null(5)) payment.admin_key_id = row.column_int64(5);
+  payment.admin_key_name = row.column_text(6);
+  payment.created_at = row.column_int64(7);
+  return payment;
+}
+
+GrantRow read_grant(const Statement& row) {
+  GrantRow grant;
+  grant.subject_id = row.column_int64(0);
+  grant.subject_name = row.column_text(1);
+  grant.model_id = row.column_int64(2);
+  grant.model_name = row.column_text(3);
+  grant.provider = row.column_text(4);
+  grant.created_at = row.column_int64(5);
+  return grant;
+}
+
 }  // namespace store::sqlite

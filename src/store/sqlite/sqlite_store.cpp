@@ -142,4 +142,23 @@ core::Status SqliteStore::require_key(std::int64_t key_id) {
   return require(row_exists("SELECT 1 FROM api_keys WHERE id = ?", key_id), "api key", key_id);
 }
 
+core::Status SqliteStore::require_group_field(std::int64_t group_id) {
+  auto status = require_group(group_id);
+  if (status) return status;
+  // An unknown group is bad input to this call, not a missing resource in the URL.
+  core::Error error = status.take_error();
+  if (error.kind != core::ErrorKind::kNotFound) return error;
+  return core::Error::bad_request(error.message, "group_id");
+}
+
+core::Status SqliteStore::delete_row(const char* sql, std::int64_t id,
+                                     const std::string& not_found) {
+  auto statement = connection_.prepare(sql);
+  if (!statement) return statement.take_error();
+  statement->bind_int64(1, id);
+  if (auto status = statement->run(); !status) return status;
+  if (connection_.changes() == 0) return core::Error::not_found(not_found);
+  return core::Ok{};
+}
+
 }  // namespace store::sqlite

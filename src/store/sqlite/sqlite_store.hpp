@@ -1,9 +1,12 @@
 #pragma once
 // The SQLite implementation of store::Store. Methods are split by entity over several .cpp
-// files (keys.cpp, models.cpp, grants.cpp); this file's .cpp holds setup and the catalog.
+// files (keys.cpp, payments.cpp, models.cpp, groups.cpp, grants.cpp, bots.cpp); this file's
+// .cpp holds setup, the catalog and the shared existence checks. Every multi-statement
+// change runs in one write transaction (BEGIN IMMEDIATE).
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +16,13 @@
 #include "store/store.hpp"
 
 namespace store::sqlite {
+
+// Grant inserts for SqliteStore::insert_grant: (subject id, model id, created_at); OR IGNORE
+// makes a repeated grant a no-op rather than a conflict (SPEC: idempotent).
+inline constexpr const char* kInsertGroupGrant =
+    "INSERT OR IGNORE INTO group_models (group_id, model_id, created_at) VALUES (?, ?, ?)";
+inline constexpr const char* kInsertKeyGrant =
+    "INSERT OR IGNORE INTO key_models (key_id, model_id, created_at) VALUES (?, ?, ?)";
 
 class SqliteStore final : public Store {
  public:
@@ -31,6 +41,49 @@ class SqliteStore final : public Store {
   core::Status grant_model_to_group(std::int64_t group_id, std::int64_t model_id) override;
   core::Status grant_model_to_key(std::int64_t key_id, std::int64_t model_id) override;
 
+  // keys.cpp
+  core::Result<KeyRow> find_key(std::int64_t id) override;
+  core::Result<Page<KeyListRow>> list_keys(const KeyFilter& filter) override;
+  core::Result<KeyRow> update_key(std::int64_t id, const KeyUpdate& update) override;
+  core::Result<KeyRow> replace_key_hash(std::int64_t id, const std::string& key_hash,
+                                        const std::string& key_hint) override;
+  core::Status delete_key(std::int64_t id) override;
+
+  // payments.cpp
+  core::Result<Recharge> recharge_key(std::int64_t id, core::Money amount,
+                                      std::optional<std::int64_t> admin_key_id) override;
+  core::Result<Page<PaymentRow>> list_payments(std::optional<std::int64_t> key_id,
+                                               const ListQuery& page) override;
+
+  // models.cpp
+  core::Result<ModelRow> find_model(std::int64_t id) override;
+  core::Result<Page<ModelRow>> list_models(const ModelFilter& filter) override;
+  core::Result<ModelRow> update_model(std::int64_t id, const ModelUpdate& update) override;
+  core::Status delete_model(std::int64_t id) override;
+
+  // groups.cpp
+  core::Result<GroupRow> find_group(std::int64_t id) override;
+  core::Result<Page<GroupListRow>> list_groups(const ListQuery& page) override;
+  core::Result<GroupRow> insert_group(const std::string& name) override;
+  core::Result<GroupRow> rename_group(std::int64_t id, const std::string& name) override;
+  core::Status delete_group(std::int64_t id, bool force) override;
+
+  // grants.cpp
+  core::Result<Page<GrantRow>> list_group_grants(const GrantFilter& filter) override;
+  core::Result<Page<GrantRow>> list_key_grants(const GrantFilter& filter) override;
+  core::Status revoke_model_from_group(std::int64_t group_id, std::int64_t model_id) override;
+  core::Status revoke_model_from_key(std::int64_t key_id, std::int64_t model_id) override;
+
+  // bots.cpp
+  core::Result<Page<BotRow>> list_bots(const ListQuery& page) override;
+  core::Result<BotRow> find_bot(std::int64_t id) override;
+  std::optional<BotRow> find_bot_by_app_id(const std::string& app_id) override;
+  core::Result<BotRow> insert_bot(const BotRow& bot) override;
+  core::Result<BotRow> update_bot(std::int64_t id, const BotUpdate& update) override;
+  core::Status delete_bot(std::int64_t id) override;
+
+  core::Status apply_charges(const std::vector<Charge>& charges) override;
+
   // For tests and diagnostics: the connection this store writes through.
   Connection& connection() { return connection_; }
 
@@ -44,10 +97,17 @@ class SqliteStore final : public Store {
   core::Status require_group(std::int64_t group_id);
   core::Status require_model(std::int64_t model_id);
   core::Status require_key(std::int64_t key_id);
+  // require_group for a group named in a request body: unknown is 400 "group_id".
+  core::Status require_group_field(std::int64_t group_id);
   core::Status ensure_default_group();
   core::Result<KeyRow> select_key(std::int64_t id);
   core::Result<ModelRow> select_model(std::int64_t id);
+  core::Result<GroupRow> select_group(std::int64_t id);
+  core::Result<BotRow> select_bot(std::int64_t id);
+  // `sql` inserts (subject id, model id, created_at) and ignores a repeat.
   core::Status insert_grant(const char* sql, std::int64_t subject_id, std::int64_t model_id);
+  // Runs a DELETE of one row by id ("?"); no row deleted is `not_found`.
+  core::Status delete_row(const char* sql, std::int64_t id, const std::string& not_found);
 
   Connection connection_;
   core::Clock clock_;

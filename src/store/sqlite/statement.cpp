@@ -68,6 +68,12 @@ Step Statement::step() {
   return Step::kError;
 }
 
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  error_code_ = SQLITE_OK;
+}
+
 core::Status Statement::run() {
   for (;;) {
     switch (step()) {

@@ -36,6 +36,8 @@ class Statement {
   Statement& bind_null(int index);
 
   Step step();
+  // Ready to run again with new bindings (one prepared statement for a batch).
+  void reset();
   // For statements that return no rows: steps to the end; any error is kInternal.
   core::Status run();
   // Extended result code and message of the last failed step (or bind).

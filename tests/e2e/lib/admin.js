@@ -1,7 +1,28 @@
 // The admin calls the tests need (SPEC 3 and 4), checking the envelope on every answer.
 
 import assert from 'node:assert/strict';
+import { assertAdminError } from './expect.js';
 import { request } from './http.js';
+
+/** `path?name=value&...` with every value sent as given (empty strings included). */
+export function withQuery(path, query = {}) {
+  const entries = Object.entries(query).filter(([, value]) => value !== undefined);
+  if (entries.length === 0) return path;
+  return `${path}?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
+}
+
+/** Asserts the list answer of SPEC 3: {items, total, limit, offset}, total a number. */
+export function assertPage(data, { limit, offset } = {}) {
+  assert.ok(data && typeof data === 'object', `a list answer must be an object: ${JSON.stringify(data)}`);
+  assert.deepEqual(Object.keys(data).sort(), ['items', 'limit', 'offset', 'total'], JSON.stringify(data));
+  assert.ok(Array.isArray(data.items), 'items must be an array');
+  assert.equal(typeof data.total, 'number', 'total must be a number');
+  assert.ok(data.total >= data.items.length, `total ${data.total} < ${data.items.length} items`);
+  assert.ok(data.items.length <= data.limit, `more items than limit ${data.limit}`);
+  if (limit !== undefined) assert.equal(data.limit, limit, 'limit');
+  if (offset !== undefined) assert.equal(data.offset, offset, 'offset');
+  return data;
+}
 
 export class Admin {
   constructor(gatewayUrl, adminKey) {
@@ -23,9 +44,32 @@ export class Admin {
     return answer.json.data;
   }
 
-  /** POST /admin/api-key/apply; returns the key row with the plain `api_key`. */
+  /** A GET that must succeed; `query` values are sent as given (empty strings too). */
+  get(path, query) {
+    return this.ok('GET', withQuery(path, query));
+  }
+
+  /** A list GET that must succeed with the list shape; returns {items, total, limit, offset}. */
+  async list(path, query) {
+    return assertPage(await this.get(path, query));
+  }
+
+  /**
+   * A call that must fail with `status` in the admin envelope; with `param` / `message`
+   * as in assertAdminError. Returns the answer.
+   */
+  async fails(method, path, body, status, expectations = {}) {
+    const answer = await this.call(method, path, body);
+    assertAdminError(answer, status, expectations);
+    return answer;
+  }
+
+  /**
+   * POST /admin/api-key/apply; returns the key row with the plain `api_key`. Keys get a
+   * monthly quota unless the test says otherwise: without money a key is refused (402).
+   */
   createKey(fields) {
-    return this.ok('POST', '/admin/api-key/apply', fields);
+    return this.ok('POST', '/admin/api-key/apply', { month_quota: 1000, ...fields });
   }
 
   /** POST /admin/model/save for an openai-compatible model; returns the model row. */

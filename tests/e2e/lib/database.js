@@ -28,3 +28,22 @@ export function freshDatabaseUrl(dir) {
   }
   return url;
 }
+
+/**
+ * Runs a read-only query on a gateway's SQLite database with the `sqlite3` command-line
+ * tool and returns the rows as objects. For the few facts no answer may show (stored
+ * secrets); resolves to undefined when the database is not SQLite or the tool is missing,
+ * so that a test can say what it could not check.
+ */
+export function querySqlite(databaseUrl, sql) {
+  if (!databaseUrl.startsWith('sqlite://')) return undefined;
+  const file = databaseUrl.slice('sqlite://'.length);
+  let output;
+  try {
+    output = execFileSync('sqlite3', ['-readonly', '-json', file, sql], { encoding: 'utf8' });
+  } catch (error) {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return output.trim() === '' ? [] : JSON.parse(output);
+}

@@ -3,8 +3,12 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 
-/** Asserts the admin error envelope of SPEC 3 with the given status. */
-export function assertAdminError(answer, status) {
+/**
+ * Asserts the admin error envelope of SPEC 3 with the given status. With `param`, the
+ * field the error must name in `error.param`; with `message` (a RegExp), what the message
+ * must say. Returns the error object.
+ */
+export function assertAdminError(answer, status, { param, message } = {}) {
   assert.equal(answer.status, status, `expected ${status}, got ${answer.status}: ${answer.text}`);
   const body = answer.json;
   assert.ok(body, `error answer is not JSON: ${answer.text}`);
@@ -14,6 +18,10 @@ export function assertAdminError(answer, status) {
   assert.equal(typeof body.error?.message, 'string', answer.text);
   assert.equal(typeof body.error?.type, 'string', answer.text);
   assert.ok('code' in body.error, `error.code missing: ${answer.text}`);
+  assert.equal(body.data, body.error.message, `data must repeat the message: ${answer.text}`);
+  if (param !== undefined) assert.equal(body.error.param, param, `error.param: ${answer.text}`);
+  if (message !== undefined) assert.match(body.error.message, message, answer.text);
+  return body.error;
 }
 
 /** Asserts OpenAI's error shape {error: {message, type, param, code}} with the given status. */
