@@ -12,11 +12,11 @@
 #include "api/admin/routes.hpp"
 #include "api/database.hpp"
 #include "api/health.hpp"
+#include "api/records_api.hpp"
 #include "api/router.hpp"
 #include "api/user/routes.hpp"
 #include "api/v1/routes.hpp"
 #include "app/bootstrap_admin.hpp"
-#include "app/completion_log.hpp"
 #include "billing/ledger.hpp"
 #include "billing/month.hpp"
 #include "catalog/catalog.hpp"
@@ -24,6 +24,7 @@
 #include "http/io_pool.hpp"
 #include "http/server/server.hpp"
 #include "providers/registry.hpp"
+#include "records/recorder.hpp"
 #include "store/worker.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
@@ -82,17 +83,19 @@ int serve_gateway(const config::Settings& settings) {
   catalog::CatalogHolder catalog;
   catalog.replace(catalog::Catalog::build(std::move(*data), registry));
   api::Database database(worker, catalog, registry, ledger);
-  CompletionLog completion_log;
+  records::Recorder recorder(worker, core::Clock(settings.clock_offset), settings.store_content);
   chat::Pipeline pipeline(
       http::ClientTimeouts{settings.upstream_connect_timeout, settings.upstream_first_byte_timeout,
                            settings.upstream_idle_timeout},
-      metrics, ledger, completion_log);
+      metrics, ledger, recorder);
 
   api::Router router(catalog, metrics);
   api::add_health_routes(router, database, metrics);
   api::v1::add_routes(router, pipeline);
   api::admin::add_routes(router, database);
   api::user::add_routes(router, database);
+  api::add_admin_record_routes(router, database);
+  api::add_user_record_routes(router, database);
 
   http::IoPool io(io_threads(settings));
   http::Server server(

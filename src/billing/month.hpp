@@ -17,6 +17,8 @@ class MonthClock {
   static core::Result<MonthClock> create(core::Clock clock, const std::string& time_zone);
 
   std::string current_month() const;
+  // Unix seconds of 00:00 on the 1st of the current month, in the zone.
+  std::int64_t current_month_start() const;
   std::string month_at(std::chrono::system_clock::time_point instant) const;
   const core::Clock& clock() const { return clock_; }
 

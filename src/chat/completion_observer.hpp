@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "core/money.hpp"
 #include "providers/provider.hpp"
 
@@ -31,15 +33,21 @@ struct CompletionRecord {
   std::string error;
   std::chrono::milliseconds first_byte_latency{0};
   std::chrono::milliseconds latency{0};
-  // The request as sent by the client (its model field is the upstream's id by now).
-  const providers::ChatRequest* request = nullptr;
+  std::string completion;  // the answer's text
+  std::string tool_calls;  // JSON array of the answer's tool calls, "" when none
+  // The request as the client sent it (its model field may hold the upstream's id by
+  // now). Valid during on_completion only; an observer may move parts out of it.
+  providers::ChatRequest* request = nullptr;
 };
 
 class CompletionObserver {
  public:
   virtual ~CompletionObserver() = default;
   // Called on the request's I/O thread; must not block (queue work elsewhere).
-  virtual void on_completion(const CompletionRecord& record) = 0;
+  virtual void on_completion(CompletionRecord& record) = 0;
+  // Awaited before a request is admitted: an observer whose queue is full slows new
+  // requests here instead of dropping records.
+  virtual boost::asio::awaitable<void> before_request() { co_return; }
 };
 
 }  // namespace chat

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "billing/cost.hpp"
+#include "chat/answer_text.hpp"
 #include "chat/openai_error.hpp"
 #include "chat/upstream_failure.hpp"
 #include "chat/usage_estimate.hpp"
@@ -42,7 +43,7 @@ struct Pipeline::Run {
   CompletionRecord record;
   billing::Reservation reservation;
   Clock::time_point started = Clock::now();
-  std::size_t generated_chars = 0;  // for the estimate when no usage is reported
+  AnswerText answer;  // for the record, and the estimate when no usage is reported
   bool client_gone = false;
 
   void fail(const providers::ApiError& error) {
@@ -88,6 +89,8 @@ boost::asio::awaitable<void> Pipeline::complete(
     co_return;
   }
 
+  co_await observer_.before_request();
+
   // Admission: reserve the worst case against what the key has left (SPEC 7). A model
   // with both prices 0 costs nothing and needs no money.
   billing::Reservation reservation;
@@ -130,6 +133,8 @@ boost::asio::awaitable<void> Pipeline::complete(
     run.record.error = "the client closed the connection";
   }
   run.record.latency = duration_cast<milliseconds>(Clock::now() - run.started);
+  run.record.completion = run.answer.text();
+  run.record.tool_calls = run.answer.tool_calls_json();
   run.record.request = &run.request;
   observer_.on_completion(run.record);
 }
@@ -159,9 +164,9 @@ boost::asio::awaitable<std::optional<providers::ApiError>> Pipeline::start_upstr
 
 boost::asio::awaitable<std::optional<providers::ApiError>> Pipeline::charge(Run& run) {
   auto& usage = run.record.usage;
-  if (!usage.reported && run.generated_chars > 0) {
+  if (!usage.reported && run.answer.generated_chars() > 0) {
     usage.prompt_tokens = estimate_prompt_tokens(run.request);
-    usage.completion_tokens = estimate_tokens(run.generated_chars);
+    usage.completion_tokens = estimate_tokens(run.answer.generated_chars());
     usage.estimated = true;
   }
   run.record.fee = billing::cost_of(usage.prompt_tokens, usage.completion_tokens,
@@ -212,7 +217,7 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
     co_return;
   }
   run.record.usage = completion->usage;
-  run.generated_chars = generated_chars_whole(completion->body);
+  run.answer.add_completion(completion->body);
   // The charge is committed before the answer goes out (SPEC 7: nothing lost on a crash).
   if (auto error = co_await charge(run)) {
     run.fail(*error);
@@ -262,7 +267,7 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
     stream_failure = decoder->feed(piece, chunks);
     events.clear();
     for (auto& chunk : chunks) {
-      run.generated_chars += generated_chars(chunk);
+      run.answer.add_chunk(chunk);
       chunk["model"] = run.model.name;
       if (!run.request.include_usage) {
         // The upstream was asked for usage on the client's behalf: keep it to ourselves.

@@ -5,8 +5,6 @@
 
 #include <cstdint>
 
-#include <boost/json/object.hpp>
-
 #include "providers/provider.hpp"
 
 namespace chat {
@@ -20,9 +18,4 @@ std::int64_t estimate_prompt_tokens(const providers::ChatRequest& request);
 std::int64_t estimate_tokens(std::size_t chars);
 // max_tokens / max_completion_tokens, else the model's cap, else kDefaultOutputCap.
 std::int64_t output_cap(const providers::ChatRequest& request, std::int64_t model_cap);
-// Characters of generated text in a chunk: content, reasoning and tool-call arguments.
-std::size_t generated_chars(const boost::json::object& chunk);
-// The same for a whole chat.completion.
-std::size_t generated_chars_whole(const boost::json::object& completion);
-
 }  // namespace chat

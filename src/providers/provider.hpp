@@ -37,6 +37,8 @@ struct ChatRequest {
   // For the admission estimate: characters of text in the messages, and image parts.
   std::size_t prompt_chars = 0;
   std::size_t image_count = 0;
+  // The client's Session-Id header (the bot sets its chat id); empty when none was sent.
+  std::string session_id;
 };
 
 // An error in the OpenAI error shape, with the HTTP status the client gets.

@@ -1,5 +1,6 @@
 #include "providers/registry.hpp"
 
+#include "providers/bedrock_converse/bedrock_converse.hpp"
 #include "providers/openai_compatible/openai_compatible.hpp"
 
 namespace providers {
@@ -24,6 +25,7 @@ std::vector<std::string_view> Registry::names() const {
 Registry make_default_registry() {
   Registry registry;
   registry.add(std::make_unique<OpenAiCompatibleProvider>());
+  registry.add(std::make_unique<BedrockConverseProvider>());
   return registry;
 }
 

@@ -211,6 +211,91 @@ struct Charge {
   core::Money cost;  // from_allowance + from_balance
 };
 
+// ---- Issue 5: chat records ------------------------------------------------------------
+
+// One request, as recorded. Text fields are empty when LLMGATE_STORE_CONTENT=false.
+struct NewThread {
+  std::int64_t key_id = 0;
+  // The conversation: "h:<Session-Id header>" or "o:<hash of system prompt + first user
+  // message>", always scoped by key_id. Sessions are created on first use.
+  std::string session_key;
+  std::string session_title;  // the first user message, cut to 64 characters
+  std::string request_id;
+  std::string model;
+  std::string prompt;        // the last user message as text
+  std::string completion;    // the answer's text
+  std::string tool_calls;    // JSON array text of the answer's tool calls, "" when none
+  std::string whole_prompt;  // all messages, JSON
+  std::int64_t tokens_in = 0;
+  std::int64_t tokens_out = 0;
+  std::int64_t cached_tokens = 0;
+  std::int64_t reasoning_tokens = 0;
+  bool usage_estimated = false;
+  core::Money price_in;
+  core::Money price_out;
+  core::Money fee;
+  std::int64_t first_byte_latency_ms = 0;
+  std::int64_t latency_ms = 0;
+  bool stream = false;
+  std::string status;  // "ok" | "error" | "cancelled"
+  std::string error;
+  std::int64_t created_at = 0;  // unix seconds (LLMGATE_CLOCK_OFFSET applied)
+};
+
+struct ThreadRow {
+  std::int64_t id = 0;
+  std::int64_t session_id = 0;
+  NewThread thread;  // session_key and session_title are those of its session
+};
+
+struct SessionRow {
+  std::int64_t id = 0;
+  std::int64_t key_id = 0;
+  std::string key_name;
+  std::string title;
+  std::int64_t total_in_tokens = 0;
+  std::int64_t total_out_tokens = 0;
+  core::Money total_fee;
+  std::int64_t thread_count = 0;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+// q: full-text over session titles, prompts and completions (words, not substrings).
+struct RecordFilter {
+  ListQuery page;
+  std::optional<std::int64_t> key_id;      // the caller's key for /user, a filter for /admin
+  std::optional<std::int64_t> session_id;  // threads only
+};
+
+struct SessionDetail {
+  SessionRow session;
+  std::vector<ThreadRow> threads;  // oldest first
+};
+
+struct ModelStatistics {
+  std::string model;
+  std::int64_t requests = 0;
+  std::int64_t tokens_in = 0;
+  std::int64_t tokens_out = 0;
+  core::Money fee;
+};
+
+struct Statistics {
+  std::int64_t keys = 0;
+  std::int64_t active_keys_this_month = 0;  // keys with a thread since month_start
+  core::Money spend_this_month;
+  core::Money spend_total;
+  std::int64_t requests_this_month = 0;
+  std::int64_t requests_total = 0;
+  std::int64_t tokens_in_this_month = 0;
+  std::int64_t tokens_out_this_month = 0;
+  std::int64_t tokens_in_total = 0;
+  std::int64_t tokens_out_total = 0;
+  std::vector<ModelStatistics> models_this_month;  // by fee, highest first
+  std::vector<ModelStatistics> models_total;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -280,6 +365,19 @@ class Store {
   // Money (issue 4). All charges of a batch in one transaction (group commit); a charge of
   // a key deleted meanwhile is skipped.
   virtual core::Status apply_charges(const std::vector<Charge>& charges) = 0;
+
+  // Chat records (issue 5). One transaction per batch: threads inserted, their sessions
+  // created or their totals (tokens, fee, thread_count, updated_at) increased.
+  virtual core::Status insert_threads(const std::vector<NewThread>& threads) = 0;
+  virtual core::Result<Page<SessionRow>> list_sessions(const RecordFilter& filter) = 0;
+  virtual core::Result<Page<ThreadRow>> list_threads(const RecordFilter& filter) = 0;
+  // `key_id` set: a session or thread of another key is "not found" (404).
+  virtual core::Result<SessionDetail> find_session(std::int64_t id,
+                                                   std::optional<std::int64_t> key_id) = 0;
+  virtual core::Result<ThreadRow> find_thread(std::int64_t id,
+                                              std::optional<std::int64_t> key_id) = 0;
+  // month_start: unix seconds of 00:00 on the 1st of this month in LLMGATE_TIMEZONE.
+  virtual core::Result<Statistics> statistics(std::int64_t month_start) = 0;
 };
 
 // Opens the database named by a URL: "sqlite://path/to/file.db" (directories created,

@@ -26,6 +26,9 @@ boost::asio::awaitable<void> chat_completions(RequestContext& context, chat::Pip
     co_await sink.send_error(chat::api_error_from(request.error()));
     co_return;
   }
+  if (auto session = context.exchange.request().headers.get("session-id")) {
+    request->session_id = std::string(session->substr(0, 256));
+  }
   co_await pipeline.complete(context.snapshot, *context.key, std::move(*request),
                              context.exchange.request_id(), sink);
 }

@@ -100,9 +100,104 @@ ALTER TABLE key_models ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX models_provider ON models(provider);
 )sql";
 
+// Issue 5: chat records. A session groups the threads (one per request) of a conversation.
+// Neither has a foreign key to api_keys: records are kept for audit after their key is
+// deleted (the lists show an empty key name then). sessions.total_* are running sums of
+// the session's threads, kept by SqliteStore::insert_threads in the same transaction.
+//
+// Full-text search: external-content FTS5 tables (the text is stored once, in the real
+// table) kept in sync by triggers. Tokenizer unicode61 with remove_diacritics 2: words are
+// runs of letters and digits, case- and accent-folded ("Cafe" finds "café"). CJK text is
+// not segmented: a run of Han characters is one token, found by a prefix of it (the last
+// word of q is matched as a prefix) but not by a word from its middle. The trigram
+// tokenizer would find any substring, but not one shorter than three characters (most
+// Chinese words are two) and with an index several times the size of the text.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key_id INTEGER NOT NULL,
+  session_key TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  total_in_tokens INTEGER NOT NULL DEFAULT 0,
+  total_out_tokens INTEGER NOT NULL DEFAULT 0,
+  total_fee INTEGER NOT NULL DEFAULT 0,
+  thread_count INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (key_id, session_key)
+) STRICT;
+-- The session lists, newest first: all keys, and one key's.
+CREATE INDEX sessions_updated_at ON sessions(updated_at, id);
+CREATE INDEX sessions_key_updated_at ON sessions(key_id, updated_at, id);
+
+CREATE TABLE threads (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  key_id INTEGER NOT NULL,
+  request_id TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT '',
+  prompt TEXT NOT NULL DEFAULT '',
+  completion TEXT NOT NULL DEFAULT '',
+  tool_calls TEXT NOT NULL DEFAULT '',
+  whole_prompt TEXT NOT NULL DEFAULT '',
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  cached_tokens INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+  usage_estimated INTEGER NOT NULL DEFAULT 0 CHECK (usage_estimated IN (0, 1)),
+  price_in INTEGER NOT NULL DEFAULT 0,
+  price_out INTEGER NOT NULL DEFAULT 0,
+  fee INTEGER NOT NULL DEFAULT 0,
+  first_byte_latency_ms INTEGER NOT NULL DEFAULT 0,
+  latency_ms INTEGER NOT NULL DEFAULT 0,
+  stream INTEGER NOT NULL DEFAULT 0 CHECK (stream IN (0, 1)),
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'cancelled')),
+  error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+) STRICT;
+-- The thread lists by key and by session, newest first; the monthly statistics.
+CREATE INDEX threads_key_id ON threads(key_id, id);
+CREATE INDEX threads_session_id ON threads(session_id, id);
+CREATE INDEX threads_created_at ON threads(created_at);
+
+CREATE VIRTUAL TABLE threads_fts USING fts5(
+  prompt, completion, content = 'threads', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER threads_fts_insert AFTER INSERT ON threads BEGIN
+  INSERT INTO threads_fts (rowid, prompt, completion)
+    VALUES (new.id, new.prompt, new.completion);
+END;
+CREATE TRIGGER threads_fts_delete AFTER DELETE ON threads BEGIN
+  INSERT INTO threads_fts (threads_fts, rowid, prompt, completion)
+    VALUES ('delete', old.id, old.prompt, old.completion);
+END;
+CREATE TRIGGER threads_fts_update AFTER UPDATE OF prompt, completion ON threads BEGIN
+  INSERT INTO threads_fts (threads_fts, rowid, prompt, completion)
+    VALUES ('delete', old.id, old.prompt, old.completion);
+  INSERT INTO threads_fts (rowid, prompt, completion)
+    VALUES (new.id, new.prompt, new.completion);
+END;
+
+CREATE VIRTUAL TABLE sessions_fts USING fts5(
+  title, content = 'sessions', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER sessions_fts_insert AFTER INSERT ON sessions BEGIN
+  INSERT INTO sessions_fts (rowid, title) VALUES (new.id, new.title);
+END;
+CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions BEGIN
+  INSERT INTO sessions_fts (sessions_fts, rowid, title) VALUES ('delete', old.id, old.title);
+END;
+-- Only a new title touches the index: the totals change with every thread.
+CREATE TRIGGER sessions_fts_update AFTER UPDATE OF title ON sessions BEGIN
+  INSERT INTO sessions_fts (sessions_fts, rowid, title) VALUES ('delete', old.id, old.title);
+  INSERT INTO sessions_fts (rowid, title) VALUES (new.id, new.title);
+END;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kMigration1},
     Migration{2, kMigration2},
+    Migration{3, kMigration3},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

@@ -34,6 +34,12 @@ Conditions& Conditions::equals(std::string_view column, Value value) {
   return *this;
 }
 
+Conditions& Conditions::add(std::string_view sql, std::initializer_list<Value> values) {
+  parts_.emplace_back(sql);
+  values_.insert(values_.end(), values.begin(), values.end());
+  return *this;
+}
+
 std::string Conditions::where() const {
   std::string sql;
   for (const std::string& part : parts_) {

@@ -29,6 +29,8 @@ class Conditions {
   // lower() folds ASCII only, like SQLite's LIKE.
   Conditions& contains(std::initializer_list<std::string_view> columns, const std::string& text);
   Conditions& equals(std::string_view column, Value value);
+  // A condition written in the code, its ?-parameters bound to `values` in order.
+  Conditions& add(std::string_view sql, std::initializer_list<Value> values);
 
   std::string where() const;  // "" or " WHERE (...) AND (...)"
   const std::vector<Value>& values() const { return values_; }

@@ -82,4 +82,50 @@ GrantRow read_grant(const Statement& row) {
   return grant;
 }
 
+SessionRow read_session(const Statement& row) {
+  SessionRow session;
+  session.id = row.column_int64(0);
+  session.key_id = row.column_int64(1);
+  session.key_name = row.column_text(2);
+  session.title = row.column_text(3);
+  session.total_in_tokens = row.column_int64(4);
+  session.total_out_tokens = row.column_int64(5);
+  session.total_fee = row.column_money(6);
+  session.thread_count = row.column_int64(7);
+  session.created_at = row.column_int64(8);
+  session.updated_at = row.column_int64(9);
+  return session;
+}
+
+ThreadRow read_thread(const Statement& row) {
+  ThreadRow result;
+  result.id = row.column_int64(0);
+  result.session_id = row.column_int64(1);
+  NewThread& thread = result.thread;
+  thread.key_id = row.column_int64(2);
+  thread.session_key = row.column_text(3);
+  thread.session_title = row.column_text(4);
+  thread.request_id = row.column_text(5);
+  thread.model = row.column_text(6);
+  thread.prompt = row.column_text(7);
+  thread.completion = row.column_text(8);
+  thread.tool_calls = row.column_text(9);
+  thread.whole_prompt = row.column_text(10);
+  thread.tokens_in = row.column_int64(11);
+  thread.tokens_out = row.column_int64(12);
+  thread.cached_tokens = row.column_int64(13);
+  thread.reasoning_tokens = row.column_int64(14);
+  thread.usage_estimated = row.column_bool(15);
+  thread.price_in = row.column_money(16);
+  thread.price_out = row.column_money(17);
+  thread.fee = row.column_money(18);
+  thread.first_byte_latency_ms = row.column_int64(19);
+  thread.latency_ms = row.column_int64(20);
+  thread.stream = row.column_bool(21);
+  thread.status = row.column_text(22);
+  thread.error = row.column_text(23);
+  thread.created_at = row.column_int64(24);
+  return result;
+}
+
 }  // namespace store::sqlite

@@ -23,6 +23,18 @@ inline constexpr const char* kPaymentColumns =
 // grant time are the caller's (the two grant tables name the subject column differently).
 inline constexpr const char* kGrantColumnsAfterSubjectId =
     "s.name, g.model_id, m.name, m.provider, g.created_at";
+// Sessions with their key's name, empty once the key is deleted (records outlive keys).
+inline constexpr const char* kSessionsFrom = "sessions s LEFT JOIN api_keys k ON k.id = s.key_id";
+inline constexpr const char* kSessionColumns =
+    "s.id, s.key_id, COALESCE(k.name, ''), s.title, s.total_in_tokens, s.total_out_tokens, "
+    "s.total_fee, s.thread_count, s.created_at, s.updated_at";
+// Threads with their session's key and title.
+inline constexpr const char* kThreadsFrom = "threads t JOIN sessions s ON s.id = t.session_id";
+inline constexpr const char* kThreadColumns =
+    "t.id, t.session_id, t.key_id, s.session_key, s.title, t.request_id, t.model, t.prompt, "
+    "t.completion, t.tool_calls, t.whole_prompt, t.tokens_in, t.tokens_out, t.cached_tokens, "
+    "t.reasoning_tokens, t.usage_estimated, t.price_in, t.price_out, t.fee, "
+    "t.first_byte_latency_ms, t.latency_ms, t.stream, t.status, t.error, t.created_at";
 
 // Each reads the current row of a statement that selected the matching column list.
 KeyRow read_key(const Statement& row);
@@ -32,5 +44,7 @@ BotRow read_bot(const Statement& row);
 PaymentRow read_payment(const Statement& row);
 // Reads "<subject id>, " + kGrantColumnsAfterSubjectId.
 GrantRow read_grant(const Statement& row);
+SessionRow read_session(const Statement& row);
+ThreadRow read_thread(const Statement& row);
 
 }  // namespace store::sqlite

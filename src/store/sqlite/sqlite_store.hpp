@@ -1,8 +1,9 @@
 #pragma once
 // The SQLite implementation of store::Store. Methods are split by entity over several .cpp
-// files (keys.cpp, payments.cpp, models.cpp, groups.cpp, grants.cpp, bots.cpp); this file's
-// .cpp holds setup, the catalog and the shared existence checks. Every multi-statement
-// change runs in one write transaction (BEGIN IMMEDIATE).
+// files (keys.cpp, payments.cpp, models.cpp, groups.cpp, grants.cpp, bots.cpp, charges.cpp,
+// threads.cpp, sessions.cpp, statistics.cpp); this file's .cpp holds setup, the catalog and
+// the shared existence checks. Every multi-statement change runs in one write transaction
+// (BEGIN IMMEDIATE).
 
 #include <cstdint>
 #include <memory>
@@ -82,7 +83,19 @@ class SqliteStore final : public Store {
   core::Result<BotRow> update_bot(std::int64_t id, const BotUpdate& update) override;
   core::Status delete_bot(std::int64_t id) override;
 
+  // charges.cpp
   core::Status apply_charges(const std::vector<Charge>& charges) override;
+
+  // threads.cpp
+  core::Status insert_threads(const std::vector<NewThread>& threads) override;
+  core::Result<Page<ThreadRow>> list_threads(const RecordFilter& filter) override;
+  core::Result<ThreadRow> find_thread(std::int64_t id, std::optional<std::int64_t> key_id) override;
+  // sessions.cpp
+  core::Result<Page<SessionRow>> list_sessions(const RecordFilter& filter) override;
+  core::Result<SessionDetail> find_session(std::int64_t id,
+                                           std::optional<std::int64_t> key_id) override;
+  // statistics.cpp
+  core::Result<Statistics> statistics(std::int64_t month_start) override;
 
   // For tests and diagnostics: the connection this store writes through.
   Connection& connection() { return connection_; }

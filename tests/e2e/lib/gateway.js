@@ -156,10 +156,21 @@ class Gateway {
   }
 
   /**
-   * Stops the gateway gracefully and removes its directory. Throws when it had crashed
-   * earlier or does not exit 0, so that every test file also checks a clean shutdown.
+   * Kills the process with SIGKILL (no chance to flush anything) and resolves with
+   * {code, signal} once it is gone. Its directory and database stay, for a restart with
+   * startGateway({reuse: this}).
    */
-  async stop() {
+  async kill() {
+    return this.signalAndWait('SIGKILL');
+  }
+
+  /**
+   * Stops the gateway gracefully and removes its directory (unless `keepDir`, for a
+   * restart on the same database with startGateway({reuse: this})). Throws when it had
+   * crashed earlier or does not exit 0, so that every test file also checks a clean
+   * shutdown.
+   */
+  async stop({ keepDir = false } = {}) {
     const crashedEarlier = this.exited;
     try {
       const { code, signal } = await this.signalAndWait('SIGTERM');
@@ -175,17 +186,17 @@ class Gateway {
         );
       }
     } finally {
-      await this.cleanup();
+      await this.cleanup({ keepDir });
     }
   }
 
   /** Kills the process if it still runs (no judgement) and removes its directory. */
-  async cleanup() {
+  async cleanup({ keepDir = false } = {}) {
     if (!this.exited) {
       this.child.kill('SIGKILL');
       await this.exit;
     }
-    if (!process.env.LLMGATE_TEST_KEEP_DIRS) {
+    if (!keepDir && !process.env.LLMGATE_TEST_KEEP_DIRS) {
       await rm(this.dir, { recursive: true, force: true });
     }
   }
@@ -193,13 +204,16 @@ class Gateway {
 
 /**
  * Starts llmgate on 127.0.0.1:0 with a fresh database.
- * @param {{env?: Record<string,string>, args?: string[]}} options extra env (e.g.
- *   LLMGATE_UPSTREAM_FIRST_BYTE_TIMEOUT) and extra command-line arguments for `serve`.
+ * @param {{env?: Record<string,string>, args?: string[], reuse?: Gateway}} options extra env
+ *   (e.g. LLMGATE_UPSTREAM_FIRST_BYTE_TIMEOUT) and extra command-line arguments for
+ *   `serve`; with `reuse`, an exited gateway (see kill() and stop({keepDir: true})) whose
+ *   directory, database and admin key the new one takes over (a restart).
  */
-export async function startGateway({ env = {}, args = [] } = {}) {
-  const dir = await mkdtemp(path.join(tmpdir(), 'llmgate-e2e-'));
-  const databaseUrl = freshDatabaseUrl(dir);
-  const adminKey = generateKey();
+export async function startGateway({ env = {}, args = [], reuse } = {}) {
+  if (reuse && !reuse.exited) throw new Error('startGateway({reuse}): that gateway still runs');
+  const dir = reuse ? reuse.dir : await mkdtemp(path.join(tmpdir(), 'llmgate-e2e-'));
+  const databaseUrl = reuse ? reuse.databaseUrl : freshDatabaseUrl(dir);
+  const adminKey = reuse ? reuse.adminKey : generateKey();
   const child = spawn(
     gatewayBinary(),
     ['serve', '--listen', '127.0.0.1:0', '--database', databaseUrl, ...args],

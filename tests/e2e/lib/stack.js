@@ -54,7 +54,7 @@ export async function startStack({ env = {} } = {}) {
     await fake.close();
     throw error;
   }
-  const stack = { fake, gateway };
+  const stack = { fake, gateway, env };
   try {
     const admin = new Admin(gateway.url, gateway.adminKey);
     const user = await admin.createKey({ name: 'e2e-user' });
@@ -87,6 +87,37 @@ export async function startStack({ env = {} } = {}) {
       cause: error,
     });
   }
+}
+
+/**
+ * Restarts the stack's gateway on the same database (same admin key, new port) and points
+ * `stack.gateway`, `admin`, `client` and `adminClient` at the new process. The old one is
+ * stopped with SIGTERM (asserting a clean exit) or, with `kill`, with SIGKILL; one that has
+ * already exited (a test signalled it itself and judged its exit) is restarted as it is.
+ * `env` is merged over the environment the stack was started with and kept for later
+ * restarts. Resolves with how the old process ended, {code, signal}.
+ * @param {{env?: Record<string,string>, kill?: boolean}} options
+ */
+export async function restartGateway(stack, { env = {}, kill = false } = {}) {
+  const old = stack.gateway;
+  let ended;
+  if (old.exited) {
+    ended = await old.exit;
+  } else if (kill) {
+    ended = await old.kill();
+  } else {
+    await old.stop({ keepDir: true });
+    ended = await old.exit;
+  }
+  stack.env = { ...stack.env, ...env };
+  const gateway = await startGateway({ env: stack.env, reuse: old });
+  Object.assign(stack, {
+    gateway,
+    admin: new Admin(gateway.url, gateway.adminKey),
+    client: openaiClient(gateway, stack.user.api_key),
+    adminClient: openaiClient(gateway, gateway.adminKey),
+  });
+  return ended;
 }
 
 /** Stops the gateway (asserting a clean exit) and the fake. */

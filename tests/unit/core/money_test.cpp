@@ -53,6 +53,18 @@ TEST(MoneyParse, RejectsOverflow) {
   EXPECT_FALSE(Money::parse("1e30").has_value());
 }
 
+TEST(MoneyParse, NegativeLimitsAndHugeExponents) {
+  EXPECT_EQ(nanos_of("-9223372036.854775807"), -std::numeric_limits<std::int64_t>::max());
+  EXPECT_FALSE(Money::parse("-9223372036.854775809").has_value());
+  EXPECT_FALSE(Money::parse("-1e30").has_value());
+  // An exponent that does not fit an int is an error, not a wrapped-around scale.
+  EXPECT_FALSE(Money::parse("1e99999999999").has_value());
+  EXPECT_FALSE(Money::parse("1e-99999999999").has_value());
+  // Scaling up by 10^9 overflows although the digits alone fit.
+  EXPECT_FALSE(Money::parse("9300000000").has_value());
+  EXPECT_EQ(nanos_of("9200000000"), 9'200'000'000'000'000'000);
+}
+
 TEST(MoneyJson, FromJson) {
   EXPECT_EQ(Money::from_json(boost::json::value(5))->nanos(), 5'000'000'000);
   EXPECT_EQ(Money::from_json(boost::json::value(-2))->nanos(), -2'000'000'000);

@@ -72,6 +72,35 @@ inline BotRow new_bot(std::string name, std::string app_id) {
   return bot;
 }
 
+// A chat record of `key_id` in the conversation `session_key`, every field set.
+inline NewThread new_thread(std::int64_t key_id, std::string session_key, std::int64_t created_at,
+                            std::string prompt = "hello", std::string completion = "hi there") {
+  NewThread thread;
+  thread.key_id = key_id;
+  thread.session_title = "title of " + session_key;
+  thread.session_key = std::move(session_key);
+  thread.request_id = "req-" + std::to_string(created_at);
+  thread.model = "gpt-4o";
+  thread.prompt = std::move(prompt);
+  thread.completion = std::move(completion);
+  thread.tool_calls = "";
+  thread.whole_prompt = R"([{"role":"user","content":"hello"}])";
+  thread.tokens_in = 10;
+  thread.tokens_out = 20;
+  thread.cached_tokens = 3;
+  thread.reasoning_tokens = 4;
+  thread.usage_estimated = false;
+  thread.price_in = core::Money::from_nanos(2'500'000'000);
+  thread.price_out = core::Money::from_nanos(10'000'000'000);
+  thread.fee = core::Money::from_nanos(225'001);
+  thread.first_byte_latency_ms = 120;
+  thread.latency_ms = 900;
+  thread.stream = true;
+  thread.status = "ok";
+  thread.created_at = created_at;
+  return thread;
+}
+
 // Inserts and returns the row, failing the test on an error.
 template <class T>
 T must(core::Result<T> result) {

@@ -1,0 +1,78 @@
+#include "bots/feishu/answer_sink.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace bots::feishu {
+namespace {
+
+constexpr std::size_t kMaxDetailChars = 200;
+constexpr std::string_view kCutNote = "\n…(the answer was cut: it is too long for one message)";
+
+// Cut at a UTF-8 character boundary at or below max_bytes.
+std::string cut_utf8_bytes(std::string text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text;
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> AnswerSink::send_error(const providers::ApiError& error) {
+  error_ = error;
+  co_return;
+}
+
+boost::asio::awaitable<void> AnswerSink::send_completion(std::string&& body) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(body, ec);
+  if (!ec && parsed.is_object()) answer_.add_completion(parsed.get_object());
+  co_return;
+}
+
+boost::asio::awaitable<bool> AnswerSink::begin_stream() { co_return true; }
+
+boost::asio::awaitable<bool> AnswerSink::write_events(std::string_view) { co_return true; }
+
+boost::asio::awaitable<void> AnswerSink::end_stream() { co_return; }
+
+boost::asio::awaitable<bool> AnswerSink::run_watching_client(boost::asio::awaitable<void>&& work,
+                                                             std::function<void()>&&) {
+  co_await std::move(work);
+  co_return false;
+}
+
+std::string error_reply(const providers::ApiError& error, const std::string& model) {
+  switch (error.status) {
+    case 402:
+      return "Sorry, I cannot answer: the API key behind this bot has no money left (its "
+             "monthly quota is used up and its balance is empty). Ask an administrator to "
+             "recharge it.";
+    case 403:
+      return "Sorry, I cannot answer: the API key behind this bot may not use the model '" +
+             model + "'. Ask an administrator for access.";
+    case 404:
+      return "Sorry, I cannot answer: the model '" + model +
+             "' does not exist. Ask an administrator to fix this bot's modelId.";
+    case 429:
+      return "Sorry, the model is busy right now. Please try again in a moment.";
+    default:
+      break;
+  }
+  std::string detail = cut_utf8_bytes(error.message, kMaxDetailChars * 3);
+  if (error.status >= 400 && error.status < 500) {
+    return "Sorry, the model refused this message: " + detail;
+  }
+  return "Sorry, the model could not answer (error " + std::to_string(error.status) +
+         "): " + detail;
+}
+
+std::string fit_reply(std::string text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  auto cut = cut_utf8_bytes(std::move(text), max_bytes - kCutNote.size());
+  cut.append(kCutNote);
+  return cut;
+}
+
+}  // namespace bots::feishu

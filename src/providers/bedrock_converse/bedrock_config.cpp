@@ -1,0 +1,218 @@
+#include "providers/bedrock_converse/bedrock_config.hpp"
+
+#include <cstdlib>
+
+#include "providers/config_reader.hpp"
+
+namespace providers::bedrock {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kRegionPlaceholder = "{region}";
+
+bool valid_region(std::string_view region) {
+  if (region.empty() || region.size() > 64) return false;
+  for (char c : region) {
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!allowed) return false;
+  }
+  return true;
+}
+
+std::string default_endpoint(std::string_view region) {
+  return "https://bedrock-runtime." + std::string(region) + ".amazonaws.com";
+}
+
+std::string substitute_region(std::string text, std::string_view region) {
+  for (auto at = text.find(kRegionPlaceholder); at != std::string::npos;
+       at = text.find(kRegionPlaceholder, at + region.size())) {
+    text.replace(at, kRegionPlaceholder.size(), region);
+  }
+  return text;
+}
+
+std::optional<std::string> non_empty(const EnvironmentLookup& environment, std::string_view name) {
+  auto value = environment(name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+core::Result<std::vector<std::string>> read_regions(const json::object& config,
+                                                    const EnvironmentLookup& environment) {
+  ConfigReader reader(config);
+  auto region = reader.optional_string("region");
+  if (!region) return region.take_error();
+  std::vector<std::string> regions;
+  if (auto* list = config.if_contains("regions"); list && !list->is_null()) {
+    if (region->has_value()) {
+      return ConfigReader::error("regions", "give either region or regions, not both");
+    }
+    if (!list->is_array() || list->get_array().empty()) {
+      return ConfigReader::error("regions", "must be a non-empty array of region names");
+    }
+    for (const auto& entry : list->get_array()) {
+      if (!entry.is_string()) return ConfigReader::error("regions", "must hold strings");
+      regions.emplace_back(entry.get_string());
+    }
+  } else if (region->has_value()) {
+    regions.push_back(**region);
+  } else if (auto from_env = non_empty(environment, "AWS_REGION")) {
+    regions.push_back(*from_env);
+  } else if (auto fallback = non_empty(environment, "AWS_DEFAULT_REGION")) {
+    regions.push_back(*fallback);
+  } else {
+    return ConfigReader::error("region",
+                               "required (or regions, or AWS_REGION in the gateway's environment)");
+  }
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    if (valid_region(regions[i])) continue;
+    bool single = !config.contains("regions") || config.at("regions").is_null();
+    return ConfigReader::error(single ? "region" : "regions[" + std::to_string(i) + "]",
+                               "'" + regions[i] + "' is not a region name such as us-east-1");
+  }
+  for (std::size_t i = 1; i < regions.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (regions[i] == regions[j]) {
+        return ConfigReader::error("regions", "'" + regions[i] + "' is listed twice");
+      }
+    }
+  }
+  return regions;
+}
+
+// `endpoint` is a URL for every region ("{region}" replaced by each region's name) or an
+// object that maps region names to URLs; a region without one uses AWS's public endpoint.
+core::Result<std::vector<RegionEndpoint>> read_endpoints(const json::object& config,
+                                                         std::vector<std::string> regions) {
+  const json::value* endpoint = config.if_contains("endpoint");
+  if (endpoint && endpoint->is_null()) endpoint = nullptr;
+  if (endpoint && !endpoint->is_string() && !endpoint->is_object()) {
+    return ConfigReader::error("endpoint", "must be a URL or an object of region: URL");
+  }
+  if (endpoint && endpoint->is_object()) {
+    for (const auto& [name, value] : endpoint->get_object()) {
+      bool known = false;
+      for (const auto& region : regions) known = known || region == name;
+      if (!known) {
+        return ConfigReader::error("endpoint." + std::string(name),
+                                   "is not one of the model's regions");
+      }
+      if (!value.is_string()) {
+        return ConfigReader::error("endpoint." + std::string(name), "must be a URL");
+      }
+    }
+  }
+  std::vector<RegionEndpoint> endpoints;
+  for (auto& region : regions) {
+    std::string text = default_endpoint(region);
+    std::string key = "endpoint";
+    if (endpoint && endpoint->is_string()) {
+      text = substitute_region(std::string(endpoint->get_string()), region);
+    } else if (endpoint) {
+      if (auto* own = endpoint->get_object().if_contains(region)) {
+        text = std::string(own->get_string());
+        key += "." + region;
+      }
+    }
+    auto url = http::parse_url(text);
+    if (!url) return ConfigReader::error(key, url.error().message);
+    endpoints.push_back({std::move(region), std::move(*url)});
+  }
+  return endpoints;
+}
+
+core::Status read_credentials(const json::object& config, const EnvironmentLookup& environment,
+                              BedrockConfig& out) {
+  ConfigReader reader(config);
+  auto access_key = reader.optional_string("accessKeyId");
+  if (!access_key) return access_key.take_error();
+  auto secret = reader.optional_string("secretAccessKey");
+  if (!secret) return secret.take_error();
+  auto token = reader.optional_string("sessionToken");
+  if (!token) return token.take_error();
+  auto bearer = reader.optional_string("bearerToken");
+  if (!bearer) return bearer.take_error();
+  auto given = [](const std::optional<std::string>& value) {
+    return value.has_value() && !value->empty();
+  };
+
+  if (given(*bearer)) {
+    if (given(*access_key) || given(*secret)) {
+      return ConfigReader::error("bearerToken",
+                                 "give either bearerToken or accessKeyId + secretAccessKey");
+    }
+    out.bearer_token = **bearer;
+    return core::Ok{};
+  }
+  if (given(*access_key) || given(*secret)) {
+    if (!given(*access_key))
+      return ConfigReader::error("accessKeyId", "required with secretAccessKey");
+    if (!given(*secret)) return ConfigReader::error("secretAccessKey", "required with accessKeyId");
+    out.credentials = {**access_key, **secret, token->value_or("")};
+    return core::Ok{};
+  }
+  if (given(*token)) {
+    return ConfigReader::error("sessionToken", "needs accessKeyId and secretAccessKey");
+  }
+  // Nothing in the config: the AWS SDKs' environment variables, the Bedrock API key first.
+  if (auto env_bearer = non_empty(environment, "AWS_BEARER_TOKEN_BEDROCK")) {
+    out.bearer_token = *env_bearer;
+    return core::Ok{};
+  }
+  auto env_key = non_empty(environment, "AWS_ACCESS_KEY_ID");
+  auto env_secret = non_empty(environment, "AWS_SECRET_ACCESS_KEY");
+  if (env_key && env_secret) {
+    out.credentials = {*env_key, *env_secret,
+                       non_empty(environment, "AWS_SESSION_TOKEN").value_or("")};
+    return core::Ok{};
+  }
+  return ConfigReader::error(
+      "accessKeyId",
+      "required: no credentials in the config (accessKeyId + secretAccessKey, or bearerToken) "
+      "and none in the gateway's environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, or "
+      "AWS_BEARER_TOKEN_BEDROCK)");
+}
+
+}  // namespace
+
+EnvironmentLookup process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+core::Result<BedrockConfig> parse_bedrock_config(const json::object& config,
+                                                 const EnvironmentLookup& environment) {
+  ConfigReader reader(config);
+  BedrockConfig parsed;
+  auto model_id = reader.required_string("modelId");
+  if (!model_id) return model_id.take_error();
+  parsed.model_id = std::move(*model_id);
+
+  auto regions = read_regions(config, environment);
+  if (!regions) return regions.take_error();
+  auto endpoints = read_endpoints(config, std::move(*regions));
+  if (!endpoints) return endpoints.take_error();
+  parsed.regions = std::move(*endpoints);
+
+  if (auto status = read_credentials(config, environment, parsed); !status) {
+    return status.take_error();
+  }
+
+  auto max_tokens = reader.optional_positive_int("maxTokens");
+  if (!max_tokens) return max_tokens.take_error();
+  parsed.max_tokens = max_tokens->value_or(0);
+  auto thinking = reader.optional_positive_int("thinkingBudget");
+  if (!thinking) return thinking.take_error();
+  parsed.thinking_budget = thinking->value_or(0);
+  if (parsed.thinking_budget > 0 && parsed.max_tokens > 0 &&
+      parsed.max_tokens <= parsed.thinking_budget) {
+    return ConfigReader::error("maxTokens", "must be larger than thinkingBudget");
+  }
+  return parsed;
+}
+
+}  // namespace providers::bedrock

@@ -1,0 +1,141 @@
+#include "records/recorder.hpp"
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "records/conversation.hpp"
+#include "telemetry/log.hpp"
+
+namespace records {
+
+Recorder::Recorder(store::Worker& worker, core::Clock clock, bool store_content,
+                   std::size_t max_pending)
+    : worker_(worker), clock_(clock), store_content_(store_content), max_pending_(max_pending) {}
+
+std::size_t Recorder::pending() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size() + in_flight_;
+}
+
+void Recorder::on_completion(chat::CompletionRecord& record) {
+  Queued queued;
+  auto& thread = queued.thread;
+  thread.key_id = record.key_id;
+  thread.request_id = record.request_id;
+  thread.model = record.model;
+  thread.tokens_in = record.usage.prompt_tokens;
+  thread.tokens_out = record.usage.completion_tokens;
+  thread.cached_tokens = record.usage.cached_tokens;
+  thread.reasoning_tokens = record.usage.reasoning_tokens;
+  thread.usage_estimated = record.usage.estimated;
+  thread.price_in = record.price_in;
+  thread.price_out = record.price_out;
+  thread.fee = record.fee;
+  thread.first_byte_latency_ms = record.first_byte_latency.count();
+  thread.latency_ms = record.latency.count();
+  thread.stream = record.stream;
+  thread.status = chat::to_string(record.status);
+  thread.error = record.error;
+  thread.created_at = clock_.unix_seconds();
+  if (record.request) {
+    // The request is finished with: its messages move here instead of being copied.
+    if (auto* messages = record.request->body.if_contains("messages");
+        messages && messages->is_array()) {
+      queued.messages = std::move(messages->get_array());
+    }
+    thread.session_key = record.request->session_id;  // turned into the full key on the worker
+  }
+  if (store_content_) {
+    thread.completion = std::move(record.completion);
+    thread.tool_calls = std::move(record.tool_calls);
+  }
+  bool schedule = false;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(queued));
+    schedule = !flush_scheduled_;
+    flush_scheduled_ = true;
+  }
+  if (schedule) worker_.post([this](store::Store& store) { flush(store); });
+}
+
+boost::asio::awaitable<void> Recorder::before_request() {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() + in_flight_ < max_pending_) co_return;
+  }
+  // The queue is full: wait until a batch has been written. Asio's own handler type is
+  // move-only, so it is kept behind a shared_ptr to fit in std::function.
+  co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void()>(
+      [this](auto handler) {
+        auto executor = boost::asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        std::function<void()> wake = [shared, executor] {
+          boost::asio::post(executor, [shared]() mutable { std::move (*shared)(); });
+        };
+        std::lock_guard lock(mutex_);
+        if (queue_.size() + in_flight_ < max_pending_) {
+          wake();
+        } else {
+          waiters_.push_back(std::move(wake));
+        }
+      },
+      boost::asio::use_awaitable);
+}
+
+void Recorder::wake_waiters_locked(std::vector<std::function<void()>>& wake) {
+  while (!waiters_.empty() && queue_.size() + in_flight_ < max_pending_) {
+    wake.push_back(std::move(waiters_.front()));
+    waiters_.pop_front();
+  }
+}
+
+void Recorder::flush(store::Store& store) {
+  std::vector<Queued> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queue_);
+    in_flight_ = batch.size();
+    flush_scheduled_ = false;
+  }
+  std::vector<store::NewThread> threads;
+  threads.reserve(batch.size());
+  for (auto& queued : batch) {
+    auto& thread = queued.thread;
+    thread.session_key = session_key(queued.messages, thread.session_key);
+    thread.session_title = session_title(queued.messages);
+    if (store_content_) {
+      thread.prompt = last_user_message(queued.messages);
+      thread.whole_prompt = boost::json::serialize(queued.messages);
+    } else {
+      thread.session_title.clear();
+    }
+    threads.push_back(std::move(thread));
+  }
+  if (auto written = store.insert_threads(threads); !written) {
+    // One bad record must not take its batch with it: write them one by one, so that only
+    // a record the database refuses on its own is lost (and logged with its request id).
+    LLMGATE_LOG_WARN("writing a batch of {} chat records failed ({}); writing them one by one",
+                     threads.size(), written.error().message);
+    for (auto& thread : threads) {
+      std::vector<store::NewThread> single;
+      single.push_back(std::move(thread));
+      if (auto alone = store.insert_threads(single); !alone) {
+        LLMGATE_LOG_ERROR("the chat record of request {} was not stored: {}",
+                          single.front().request_id, alone.error().message);
+      }
+    }
+  }
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_ = 0;
+    wake_waiters_locked(wake);
+  }
+  for (auto& waiter : wake) waiter();
+}
+
+}  // namespace records

@@ -1,0 +1,54 @@
+#pragma once
+// The pipeline's CompletionObserver for chat records: a bounded queue, written in batches
+// by the store's worker thread.
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <boost/json/array.hpp>
+
+#include "chat/completion_observer.hpp"
+#include "core/clock.hpp"
+#include "store/store.hpp"
+#include "store/worker.hpp"
+
+namespace records {
+
+class Recorder final : public chat::CompletionObserver {
+ public:
+  static constexpr std::size_t kDefaultMaxPending = 10'000;
+
+  Recorder(store::Worker& worker, core::Clock clock, bool store_content,
+           std::size_t max_pending = kDefaultMaxPending);
+
+  void on_completion(chat::CompletionRecord& record) override;
+  boost::asio::awaitable<void> before_request() override;
+
+  // Records queued and not yet written (for tests and metrics).
+  std::size_t pending() const;
+
+ private:
+  // A record with its messages still as JSON: turning them into text happens on the worker.
+  struct Queued {
+    store::NewThread thread;
+    boost::json::array messages;
+  };
+  void flush(store::Store& store);  // on the worker thread
+  void wake_waiters_locked(std::vector<std::function<void()>>& wake);
+
+  store::Worker& worker_;
+  core::Clock clock_;
+  bool store_content_;
+  std::size_t max_pending_;
+  mutable std::mutex mutex_;
+  std::vector<Queued> queue_;
+  std::size_t in_flight_ = 0;  // taken by a running flush, not yet written
+  bool flush_scheduled_ = false;
+  std::deque<std::function<void()>> waiters_;
+};
+
+}  // namespace records

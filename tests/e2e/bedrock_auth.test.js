@@ -1,0 +1,252 @@
+// bedrock-converse credentials and region failover end to end, against the fake Bedrock
+// (../fakes/bedrock_upstream.js) that verifies SigV4 with AWS's own signer:
+// keys, session tokens, Bedrock API keys (bearer), the AWS_* environment, a wrong secret
+// answered with a clear 502, and failover to the next region on throttling, 5xx or a
+// refused connection.
+
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import OpenAI from 'openai';
+import {
+  kAccessKeyId,
+  kBearerToken,
+  kSecretAccessKey,
+  kSessionAccessKeyId,
+  kSessionSecretAccessKey,
+  kSessionToken,
+  startFakeBedrock,
+} from '../fakes/bedrock_upstream.js';
+import { Admin } from './lib/admin.js';
+import { expectApiError } from './lib/expect.js';
+import { startGateway } from './lib/gateway.js';
+import { openaiClient, uniquePrompt } from './lib/stack.js';
+
+const kModelId = 'anthropic.claude-3-haiku-20240307-v1:0';
+
+let fake;
+let gateway;
+let admin;
+let client;
+let modelCount = 0;
+
+/** Saves a bedrock-converse model with `config` (plus modelId) and returns its name. */
+async function bedrockModel(config) {
+  modelCount += 1;
+  const name = `bedrock-auth-${modelCount}`;
+  await admin.saveModel({
+    name,
+    provider: 'bedrock-converse',
+    group_id: 1,
+    config: { modelId: kModelId, ...config },
+  });
+  return name;
+}
+
+const kKeys = { accessKeyId: kAccessKeyId, secretAccessKey: kSecretAccessKey };
+
+function askWith(gatewayClient, model, prompt, extra = {}) {
+  return gatewayClient.chat.completions.create({
+    model,
+    messages: [{ role: 'user', content: prompt }],
+    ...extra,
+  });
+}
+
+/** Every request the fake saw for `prompt`, in arrival order. */
+function upstreamRequestsFor(prompt) {
+  return fake.requests.filter((r) => r.rawBody.includes(prompt));
+}
+
+/** A local port nothing listens on. */
+async function closedPort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+before(async () => {
+  fake = await startFakeBedrock();
+  gateway = await startGateway();
+  admin = new Admin(gateway.url, gateway.adminKey);
+  client = openaiClient(gateway, (await admin.createKey({ name: 'bedrock-auth' })).api_key);
+}, { timeout: 60_000 });
+
+after(async () => {
+  try {
+    await gateway?.stop();
+  } finally {
+    await fake?.close();
+  }
+}, { timeout: 60_000 });
+
+test('access keys with a session token are signed and accepted', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({
+    region: 'eu-west-1',
+    endpoint: fake.url,
+    accessKeyId: kSessionAccessKeyId,
+    secretAccessKey: kSessionSecretAccessKey,
+    sessionToken: kSessionToken,
+  });
+  const prompt = uniquePrompt('session token');
+  const completion = await askWith(client, model, prompt);
+  assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+  const [upstream] = upstreamRequestsFor(prompt);
+  assert.equal(upstream.rejected, undefined);
+  assert.equal(upstream.accessKeyId, kSessionAccessKeyId);
+  assert.equal(upstream.scopeRegion, 'eu-west-1');
+  assert.equal(upstream.headers['x-amz-security-token'], kSessionToken);
+  assert.match(upstream.headers.authorization, /SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,/);
+});
+
+test('a wrong secret is answered with a clear 502 about the gateway credentials', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({
+    region: 'us-east-1',
+    endpoint: fake.url,
+    accessKeyId: kAccessKeyId,
+    secretAccessKey: 'not-the-right-secret',
+  });
+  const prompt = uniquePrompt('wrong secret');
+  const error = await expectApiError(askWith(client, model, prompt), {
+    status: 502,
+    errorClass: OpenAI.InternalServerError,
+  });
+  assert.match(error.message, /gateway's Bedrock credentials were rejected/);
+  assert.match(error.message, /InvalidSignatureException/);
+  assert.doesNotMatch(error.message, /not-the-right-secret/);
+  const [upstream] = upstreamRequestsFor(prompt);
+  assert.equal(upstream.rejected, 'InvalidSignatureException', 'AWS\'s signer disagreed');
+
+  const streamed = await expectApiError(askWith(client, model, uniquePrompt('wrong secret stream'), { stream: true }), {
+    status: 502,
+  });
+  assert.match(streamed.message, /credentials/);
+});
+
+test('an unknown access key is answered with a 502 about the gateway credentials', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({
+    region: 'us-east-1',
+    endpoint: fake.url,
+    accessKeyId: 'AKIAUNKNOWNKEY000000',
+    secretAccessKey: kSecretAccessKey,
+  });
+  const error = await expectApiError(askWith(client, model, uniquePrompt('unknown key')), { status: 502 });
+  assert.match(error.message, /UnrecognizedClientException/);
+});
+
+test('a Bedrock API key is sent as a bearer token; a wrong one gets a clear 502', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({ region: 'us-west-2', endpoint: fake.url, bearerToken: kBearerToken });
+  const prompt = uniquePrompt('bearer');
+  const completion = await askWith(client, model, prompt);
+  assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+  const [upstream] = upstreamRequestsFor(prompt);
+  assert.equal(upstream.auth, 'bearer');
+  assert.equal(upstream.headers.authorization, `Bearer ${kBearerToken}`);
+  assert.equal(upstream.headers['x-amz-date'], undefined);
+
+  const wrong = await bedrockModel({ region: 'us-west-2', endpoint: fake.url, bearerToken: 'ABSKwrong' });
+  const error = await expectApiError(askWith(client, wrong, uniquePrompt('wrong bearer')), { status: 502 });
+  assert.match(error.message, /gateway's Bedrock credentials were rejected/);
+});
+
+test('credentials and region come from the AWS environment when the config has none', { timeout: 30_000 }, async () => {
+  const envGateway = await startGateway({
+    env: {
+      AWS_ACCESS_KEY_ID: kAccessKeyId,
+      AWS_SECRET_ACCESS_KEY: kSecretAccessKey,
+      AWS_REGION: 'ap-southeast-2',
+    },
+  });
+  try {
+    const envAdmin = new Admin(envGateway.url, envGateway.adminKey);
+    await envAdmin.saveModel({
+      name: 'bedrock-env',
+      provider: 'bedrock-converse',
+      group_id: 1,
+      config: { modelId: kModelId, endpoint: fake.url },
+    });
+    const envClient = openaiClient(envGateway, (await envAdmin.createKey({ name: 'env' })).api_key);
+    const prompt = uniquePrompt('from the environment');
+    const completion = await askWith(envClient, 'bedrock-env', prompt);
+    assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+    const [upstream] = upstreamRequestsFor(prompt);
+    assert.equal(upstream.accessKeyId, kAccessKeyId);
+    assert.equal(upstream.scopeRegion, 'ap-southeast-2');
+  } finally {
+    await envGateway.stop();
+  }
+});
+
+const kRegions = ['us-east-1', 'us-west-2'];
+
+test('failover: a throttled first region hands the request to the next', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({ regions: kRegions, endpoint: `${fake.url}/{region}`, ...kKeys });
+  fake.failRegion('us-east-1', 'ThrottlingException');
+  try {
+    const prompt = uniquePrompt('throttled east');
+    const completion = await askWith(client, model, prompt);
+    assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+    const attempts = upstreamRequestsFor(prompt);
+    assert.deepEqual(attempts.map((r) => r.region), ['us-east-1', 'us-west-2']);
+    assert.deepEqual(attempts.map((r) => r.scopeRegion), ['us-east-1', 'us-west-2'], 'each signed for its region');
+    assert.deepEqual(attempts.map((r) => r.rejected), ['ThrottlingException', undefined]);
+  } finally {
+    fake.clearFailures();
+  }
+});
+
+test('failover: a stream moves on from a 503 before anything reached the client', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({ regions: kRegions, endpoint: `${fake.url}/{region}`, ...kKeys });
+  fake.failRegion('us-east-1', 'ServiceUnavailableException');
+  try {
+    const prompt = uniquePrompt('unavailable east');
+    const stream = await askWith(client, model, prompt, { stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    assert.equal(text, `echo: ${prompt}`);
+    assert.deepEqual(upstreamRequestsFor(prompt).map((r) => r.region), kRegions);
+  } finally {
+    fake.clearFailures();
+  }
+});
+
+test('failover: a refused connection moves on to the next region', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({
+    regions: kRegions,
+    endpoint: { 'us-east-1': `http://127.0.0.1:${await closedPort()}`, 'us-west-2': fake.url },
+    ...kKeys,
+  });
+  const prompt = uniquePrompt('refused east');
+  const completion = await askWith(client, model, prompt);
+  assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+  const attempts = upstreamRequestsFor(prompt);
+  assert.equal(attempts.length, 1);
+  assert.equal(attempts[0].scopeRegion, 'us-west-2');
+});
+
+test('failover: when every region fails the last failure is answered', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({ regions: kRegions, endpoint: `${fake.url}/{region}`, ...kKeys });
+  fake.failRegion('us-east-1', 'ServiceUnavailableException');
+  fake.failRegion('us-west-2', 'ThrottlingException');
+  try {
+    const prompt = uniquePrompt('all down');
+    await expectApiError(askWith(client, model, prompt), { status: 429, errorClass: OpenAI.RateLimitError });
+    assert.equal(upstreamRequestsFor(prompt).length, 2);
+  } finally {
+    fake.clearFailures();
+  }
+});
+
+test('failover: a client error is not retried in another region', { timeout: 10_000 }, async () => {
+  const model = await bedrockModel({ regions: kRegions, endpoint: `${fake.url}/{region}`, ...kKeys });
+  fake.failRegion('us-east-1', 'ValidationException');
+  try {
+    const prompt = uniquePrompt('invalid everywhere');
+    await expectApiError(askWith(client, model, prompt), { status: 400, errorClass: OpenAI.BadRequestError });
+    assert.equal(upstreamRequestsFor(prompt).length, 1);
+  } finally {
+    fake.clearFailures();
+  }
+});

@@ -1,0 +1,47 @@
+// The user's q as an FTS5 query: words quoted, AND-ed, the last one a prefix.
+
+#include "store/sqlite/fts.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace store::sqlite {
+namespace {
+
+TEST(FtsQueryTest, BlankIsNoFilter) {
+  EXPECT_EQ(fts_query(""), std::nullopt);
+  EXPECT_EQ(fts_query(" \t\r\n "), std::nullopt);
+  EXPECT_EQ(fts_query(std::string("\0\x01", 2)), std::nullopt);
+}
+
+TEST(FtsQueryTest, QuotesEachWordAndPrefixesTheLast) {
+  EXPECT_EQ(fts_query("hello"), R"("hello"*)");
+  EXPECT_EQ(fts_query("  hello   wor "), R"("hello" AND "wor"*)");
+  EXPECT_EQ(fts_query("a\tb\nc"), R"("a" AND "b" AND "c"*)");
+}
+
+TEST(FtsQueryTest, SyntaxIsText) {
+  EXPECT_EQ(fts_query("AND"), R"("AND"*)");
+  EXPECT_EQ(fts_query("a OR b"), R"("a" AND "OR" AND "b"*)");
+  EXPECT_EQ(fts_query("NEAR("), R"("NEAR("*)");
+  EXPECT_EQ(fts_query("foo*"), R"("foo*"*)");
+  EXPECT_EQ(fts_query("prompt:x"), R"("prompt:x"*)");
+  EXPECT_EQ(fts_query(R"(say"hi")"), R"("say""hi"""*)");
+  EXPECT_EQ(fts_query("it's"), R"("it's"*)");
+}
+
+TEST(FtsQueryTest, DropsWordsWithoutLettersOrDigits) {
+  EXPECT_EQ(fts_query(R"(hello " - ')"), R"("hello"*)");
+  EXPECT_EQ(fts_query(R"(" hello)"), R"("hello"*)");
+  // Nothing searchable: a query that matches no row, rather than no filter.
+  EXPECT_EQ(fts_query(R"(")"), R"("")");
+  EXPECT_EQ(fts_query("' * ( ^"), R"("")");
+}
+
+TEST(FtsQueryTest, KeepsNonAsciiWords) {
+  EXPECT_EQ(fts_query("café 中文"), "\"café\" AND \"中文\"*");
+}
+
+}  // namespace
+}  // namespace store::sqlite
