@@ -16,4 +16,12 @@ void Database::refresh_catalog(store::Store& store) {
   catalog_.replace(catalog::Catalog::build(std::move(*data), registry_));
 }
 
+void Database::refresh_soon() {
+  if (refresh_queued_.exchange(true)) return;  // one is queued and has not started yet
+  worker_.post([this](store::Store& store) {
+    refresh_queued_ = false;  // a change announced from now on needs another rebuild
+    refresh_catalog(store);
+  });
+}
+
 }  // namespace api

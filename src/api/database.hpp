@@ -3,6 +3,7 @@
 // coroutine resumes on its own I/O thread with the result. `write` also rebuilds the
 // catalog snapshot before resuming, so an admin change applies to the very next request.
 
+#include <atomic>
 #include <memory>
 #include <type_traits>
 
@@ -43,6 +44,9 @@ class Database {
 
   // Rebuilds the catalog from the store; call on the worker thread only.
   void refresh_catalog(store::Store& store);
+  // Rebuilds the catalog soon, on the worker thread: another gateway changed the database
+  // (store::Store::watch_changes). Any thread; a burst of calls makes one rebuild.
+  void refresh_soon();
   const providers::Registry& registry() const { return registry_; }
   const billing::Ledger& ledger() const { return ledger_; }
   // A stored key row as of now: month_fee is 0 once its month is over (SPEC 7 rollover).
@@ -74,6 +78,7 @@ class Database {
   }
 
   store::Worker& worker_;
+  std::atomic<bool> refresh_queued_{false};
   catalog::CatalogHolder& catalog_;
   const providers::Registry& registry_;
   billing::Ledger& ledger_;

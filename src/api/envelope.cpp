@@ -25,6 +25,8 @@ const char* error_code(core::ErrorKind kind) {
       return "unsupported_media_type";
     case core::ErrorKind::kInternal:
       return "internal_error";
+    case core::ErrorKind::kUnavailable:
+      return "unavailable";
   }
   return "internal_error";
 }
@@ -45,6 +47,8 @@ core::ErrorKind kind_for_status(int status) {
       return core::ErrorKind::kPayloadTooLarge;
     case 415:
       return core::ErrorKind::kUnsupportedMediaType;
+    case 503:
+      return core::ErrorKind::kUnavailable;
     default:
       return core::ErrorKind::kInternal;
   }

@@ -61,9 +61,10 @@ void Router::add(std::string method, std::string path, Access access, RouteHandl
 }
 
 void Router::add_with_id(std::string method, std::string prefix, Access access,
-                         RouteHandler handler) {
-  auto metric = metrics_.register_route(prefix + ":id");
-  with_id_.emplace_back(method + " " + prefix, Route{access, std::move(handler), metric});
+                         RouteHandler handler, std::string suffix) {
+  auto metric = metrics_.register_route(prefix + ":id" + suffix);
+  with_id_.emplace_back(method + " " + prefix,
+                        Route{access, std::move(handler), metric, std::move(suffix)});
 }
 
 const Router::Route* Router::match(const http::Request& request, std::string_view& path_id,
@@ -72,10 +73,14 @@ const Router::Route* Router::match(const http::Request& request, std::string_vie
   if (auto found = exact_.find(key); found != exact_.end()) return &found->second;
   std::string_view method_and_path = key;
   for (const auto& [prefix, route] : with_id_) {
-    if (method_and_path.starts_with(prefix) && method_and_path.size() > prefix.size()) {
-      auto id = method_and_path.substr(prefix.size());
+    if (method_and_path.size() > prefix.size() + route.suffix.size() &&
+        method_and_path.starts_with(prefix) && method_and_path.ends_with(route.suffix)) {
+      auto id = method_and_path.substr(
+          prefix.size(), method_and_path.size() - prefix.size() - route.suffix.size());
       if (id.find('/') == std::string_view::npos) {
-        path_id = std::string_view(request.path).substr(request.path.size() - id.size());
+        // The same characters in request.path, which outlives `key`.
+        path_id = std::string_view(request.path)
+                      .substr(request.path.size() - route.suffix.size() - id.size(), id.size());
         return &route;
       }
     }

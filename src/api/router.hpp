@@ -26,7 +26,7 @@ struct RequestContext {
   http::Exchange& exchange;
   std::shared_ptr<const catalog::Catalog> snapshot;
   const catalog::KeyEntry* key = nullptr;  // set unless the route is public
-  std::string_view path_id;                // the ":id" of "detail/:id" routes
+  std::string_view path_id;                // the ":id" of "detail/:id" (and ":id/..") routes
 };
 
 using RouteHandler = std::function<boost::asio::awaitable<void>(RequestContext&)>;
@@ -36,8 +36,11 @@ class Router {
   Router(catalog::CatalogHolder& catalog, telemetry::Metrics& metrics);
 
   void add(std::string method, std::string path, Access access, RouteHandler handler);
-  // "/admin/api-key/detail/:id" style: `prefix` is "/admin/api-key/detail/".
-  void add_with_id(std::string method, std::string prefix, Access access, RouteHandler handler);
+  // "/admin/api-key/detail/:id" style: `prefix` is "/admin/api-key/detail/". With a
+  // `suffix`, the id sits between the two: "/bot/feishu/:id/webhook/event" is prefix
+  // "/bot/feishu/" and suffix "/webhook/event". An id is never empty and holds no '/'.
+  void add_with_id(std::string method, std::string prefix, Access access, RouteHandler handler,
+                   std::string suffix = {});
 
   boost::asio::awaitable<void> handle(http::Exchange& exchange);
 
@@ -49,6 +52,7 @@ class Router {
     Access access;
     RouteHandler handler;
     std::size_t metric_route;
+    std::string suffix;  // routes with an id: what follows the id
   };
   const Route* match(const http::Request& request, std::string_view& path_id,
                      bool& method_mismatch) const;

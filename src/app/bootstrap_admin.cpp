@@ -47,7 +47,11 @@ core::Status bootstrap_admin_key(const config::Settings& settings, store::Store&
     key.key_hash = hash;
     key.key_hint = core::mask_api_key(settings.admin_key);
     auto inserted = store.insert_key(key);
-    if (!inserted) return inserted.take_error();
+    if (!inserted) {
+      // Another gateway on the same database registered it at the same moment.
+      if (inserted.error().kind == core::ErrorKind::kConflict) return core::Ok{};
+      return inserted.take_error();
+    }
     LLMGATE_LOG_INFO("registered the admin key from LLMGATE_ADMIN_KEY ({})", key.key_hint);
     return core::Ok{};
   }

@@ -11,6 +11,7 @@
 
 #include "api/admin/routes.hpp"
 #include "api/database.hpp"
+#include "api/envelope.hpp"
 #include "api/health.hpp"
 #include "api/records_api.hpp"
 #include "api/router.hpp"
@@ -18,9 +19,13 @@
 #include "api/v1/routes.hpp"
 #include "app/bootstrap_admin.hpp"
 #include "billing/ledger.hpp"
+#include "billing/memory_ledger.hpp"
 #include "billing/month.hpp"
+#include "billing/shared_ledger.hpp"
+#include "bots/feishu/feishu_bot.hpp"
 #include "catalog/catalog.hpp"
 #include "chat/pipeline.hpp"
+#include "http/client/upstream_call.hpp"
 #include "http/io_pool.hpp"
 #include "http/server/server.hpp"
 #include "providers/registry.hpp"
@@ -37,6 +42,19 @@ namespace net = boost::asio;
 unsigned io_threads(const config::Settings& settings) {
   if (settings.threads > 0) return settings.threads;
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// POST /bot/feishu/{bot id}/webhook/event: public, authenticated by the bot's token and
+// signature (bots::feishu::FeishuBot).
+net::awaitable<void> feishu_webhook(api::RequestContext& context, bots::feishu::FeishuBot& bot) {
+  auto answer = co_await bot.handle_webhook(context.path_id, context.exchange.request(),
+                                            context.exchange.request_id());
+  if (!answer) {
+    auto response = api::envelope_error(answer.error());
+    co_await context.exchange.respond(std::move(response));
+    co_return;
+  }
+  co_await context.exchange.respond(std::move(*answer));
 }
 
 }  // namespace
@@ -67,6 +85,12 @@ int serve_gateway(const config::Settings& settings) {
     std::cerr << "llmgate: " << months.error().message << "\n";
     return 1;
   }
+  if (!settings.upstream_ca_file.empty()) {
+    if (auto trusted = http::trust_extra_certificates(settings.upstream_ca_file); !trusted) {
+      std::cerr << "llmgate: " << trusted.error().message << "\n";
+      return 1;
+    }
+  }
   auto registry = providers::make_default_registry();
   telemetry::Metrics metrics;
   for (auto name : registry.names()) metrics.register_provider(name);
@@ -76,18 +100,54 @@ int serve_gateway(const config::Settings& settings) {
     return 1;
   }
 
+  auto feishu_url = http::parse_url(settings.feishu_base_url);
+  if (!feishu_url) {
+    std::cerr << "llmgate: LLMGATE_FEISHU_BASE_URL: " << feishu_url.error().message << "\n";
+    return 1;
+  }
+
+  // Several gateways on one database (SPEC 11) reserve money in it, through a connection
+  // of its own so that admission never waits behind other database work (billing.md).
+  std::unique_ptr<store::Store> admission_store;
+  if (store.shared()) {
+    auto second = store::open_store(settings.database);
+    if (!second) {
+      std::cerr << "llmgate: " << second.error().message << "\n";
+      return 1;
+    }
+    admission_store = std::move(*second);
+  }
+
   // From here on the store belongs to its worker thread.
   store::Worker worker(store);
-  billing::Ledger ledger(worker, std::move(*months));
+  std::unique_ptr<store::Worker> admission_worker;
+  std::unique_ptr<billing::Ledger> ledger_owner;
+  if (admission_store) {
+    admission_worker = std::make_unique<store::Worker>(*admission_store);
+    ledger_owner =
+        std::make_unique<billing::SharedLedger>(worker, *admission_worker, std::move(*months));
+  } else {
+    ledger_owner = std::make_unique<billing::MemoryLedger>(worker, std::move(*months));
+  }
+  billing::Ledger& ledger = *ledger_owner;
   ledger.sync(data->keys);  // nothing else runs yet
   catalog::CatalogHolder catalog;
   catalog.replace(catalog::Catalog::build(std::move(*data), registry));
   api::Database database(worker, catalog, registry, ledger);
+  // Changes other gateways make reach this one within a second (SPEC 2, 11); null for SQLite.
+  std::unique_ptr<store::ChangeWatch> watch =
+      store.watch_changes([&database] { database.refresh_soon(); });
   records::Recorder recorder(worker, core::Clock(settings.clock_offset), settings.store_content);
   chat::Pipeline pipeline(
       http::ClientTimeouts{settings.upstream_connect_timeout, settings.upstream_first_byte_timeout,
                            settings.upstream_idle_timeout},
-      metrics, ledger, recorder);
+      metrics, ledger, recorder, settings.image_fetch_private);
+
+  bots::feishu::FeishuBot feishu(
+      bots::feishu::FeishuOptions{
+          *feishu_url, http::ClientTimeouts{settings.upstream_connect_timeout,
+                                            std::chrono::seconds(30), std::chrono::seconds(30)}},
+      worker, catalog, pipeline);
 
   api::Router router(catalog, metrics);
   api::add_health_routes(router, database, metrics);
@@ -96,6 +156,10 @@ int serve_gateway(const config::Settings& settings) {
   api::user::add_routes(router, database);
   api::add_admin_record_routes(router, database);
   api::add_user_record_routes(router, database);
+  router.add_with_id(
+      "POST", "/bot/feishu/", api::Access::kPublic,
+      [&feishu](api::RequestContext& context) { return feishu_webhook(context, feishu); },
+      "/webhook/event");
 
   http::IoPool io(io_threads(settings));
   http::Server server(
@@ -122,8 +186,10 @@ int serve_gateway(const config::Settings& settings) {
   net::signal_set signals(control, SIGINT, SIGTERM);
   net::steady_timer grace(control);
   bool drained = false;
+  auto stop_deadline = std::chrono::steady_clock::now();
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
+    stop_deadline = std::chrono::steady_clock::now() + settings.shutdown_grace;
     LLMGATE_LOG_INFO("signal {}: draining (up to {} ms)", signal, settings.shutdown_grace.count());
     server.drain([&control, &drained] {
       net::post(control, [&control, &drained] {
@@ -140,10 +206,17 @@ int serve_gateway(const config::Settings& settings) {
     });
   });
   control.run();
+  // Feishu messages are answered after their webhook request ended: let them finish too.
+  if (drained && !feishu.wait_idle(stop_deadline)) {
+    LLMGATE_LOG_WARN("grace period over with {} Feishu messages being answered; stopping",
+                     feishu.in_flight());
+  }
 
   io.stop();
   io.join();
   worker.stop();  // runs every queued write before returning
+  if (admission_worker) admission_worker->stop();
+  watch.reset();  // after the last charge: gives back whatever this gateway still holds
   LLMGATE_LOG_INFO("stopped{}", drained ? "" : " (forced after the grace period)");
   return 0;
 }

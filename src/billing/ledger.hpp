@@ -1,20 +1,24 @@
 #pragma once
-// The ledger: every key's money, in memory for admission, in the database for good.
+// The ledger: admission and settlement of every request's money (SPEC 7, docs/billing.md).
 //
-// Admission (any I/O thread) reserves a request's worst-case cost against what the key has
-// left; a key with nothing left gets 402. Settlement hands the real cost to the store's
-// worker thread, which commits a whole batch of charges in one transaction (group commit)
-// and only then applies them in memory and releases their reservations. Every change of
-// money therefore happens on the worker thread, in the same order in memory and in the
-// database, and concurrent requests can overspend a key by at most one request's cost.
+// Admission reserves a request's worst-case cost against what the key has left; a key with
+// nothing left gets 402. Settlement hands the real cost to the store's worker thread, which
+// commits a whole batch of charges in one transaction (group commit) and releases their
+// reservations. Concurrent requests can therefore overspend a key by at most one request's
+// cost.
+//
+// Two implementations, chosen by the database:
+// - MemoryLedger (memory_ledger.hpp): one gateway per database (SQLite). Reservations and
+//   the money they are checked against live in memory; admission never waits.
+// - SharedLedger (shared_ledger.hpp): several gateways on one database (PostgreSQL). No
+//   process sees every running request, so reservations live in the database; admission is
+//   one conditional UPDATE there, on a connection of its own.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/associated_executor.hpp>
@@ -28,7 +32,6 @@
 #include "core/money.hpp"
 #include "core/result.hpp"
 #include "store/store.hpp"
-#include "store/worker.hpp"
 
 namespace billing {
 
@@ -37,33 +40,31 @@ struct Reservation {
   std::int64_t key_id = 0;
   core::Money amount;
   bool active = false;
+  std::int64_t id = 0;  // the database's reservation (SharedLedger); 0 in memory
 };
 
-// What a key has, as the ledger sees it now (month_fee already 0 after a rollover).
-struct Balance {
-  core::Money month_quota;
-  core::Money month_fee;
-  core::Money balance;
-  core::Money total_fee;
-  core::Money reserved;
-  // Allowance left this month plus balance, minus what running requests hold.
-  core::Money available() const;
-};
+// A reservation; nullopt when the key has no money left (402); an error when the database
+// that holds reservations does not answer (503).
+using Admission = core::Result<std::optional<Reservation>>;
 
 class Ledger {
  public:
-  Ledger(store::Worker& worker, MonthClock months) : worker_(worker), months_(std::move(months)) {}
+  explicit Ledger(MonthClock months) : months_(std::move(months)) {}
+  virtual ~Ledger() = default;
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
 
-  // Replaces every account's money with the stored rows (keeps reservations). Call on the
-  // worker thread, after a write that may have changed keys, and once at start.
-  void sync(const std::vector<store::KeyRow>& keys);
-
-  // nullopt when the key has no money left: the caller answers 402.
-  std::optional<Reservation> admit(std::int64_t key_id, core::Money worst_case);
+  // The stored rows after a write that may have changed keys, and once at start; called on
+  // the worker thread.
+  virtual void sync(const std::vector<store::KeyRow>& keys) = 0;
+  // Reserves `worst_case` for a request of `key_id` (SPEC 7 admission).
+  virtual boost::asio::awaitable<Admission> admit(std::int64_t key_id,
+                                                  const core::Money& worst_case) = 0;
   // Gives the reservation back without a charge (the request cost nothing).
-  void release(Reservation& reservation);
-  // Charges `cost` and resumes once the charge is committed. The error says why a
-  // charge could not be stored (the database failed); the money is then not taken.
+  virtual void release(Reservation& reservation) = 0;
+
+  // Charges `cost` and resumes once the charge is committed. The error says why a charge
+  // could not be stored (the database failed); the money is then not taken.
   template <class Token = decltype(boost::asio::use_awaitable)>
   auto settle(Reservation& reservation, core::Money cost, Token token = {}) {
     return boost::asio::async_initiate<Token, void(core::Result<Split>)>(
@@ -79,38 +80,16 @@ class Ledger {
         token);
   }
 
-  std::optional<Balance> balance(std::int64_t key_id) const;
   // The month_fee a stored row stands for now: 0 when the row's month is over.
   core::Money effective_month_fee(const store::KeyRow& row) const;
   const MonthClock& months() const { return months_; }
 
- private:
-  struct Account {
-    core::Money month_quota;
-    core::Money month_fee;
-    std::string fee_month;
-    core::Money balance;
-    core::Money total_fee;
-    core::Money reserved;
-  };
-  struct PendingCharge {
-    std::int64_t key_id;
-    core::Money cost;
-    core::Money reserved;
-    std::function<void(core::Result<Split>)> done;
-  };
+ protected:
+  using Settled = std::function<void(core::Result<Split>)>;
+  // Queues the charge for the next group commit; `done` runs on the worker thread after it.
+  virtual void enqueue(Reservation& reservation, core::Money cost, Settled done) = 0;
 
-  void enqueue(Reservation& reservation, core::Money cost,
-               std::function<void(core::Result<Split>)> done);
-  void flush(store::Store& store);  // on the worker thread
-  Balance view(const Account& account, const std::string& month) const;
-
-  store::Worker& worker_;
   MonthClock months_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::int64_t, Account> accounts_;
-  std::vector<PendingCharge> pending_;
-  bool flush_scheduled_ = false;
 };
 
 }  // namespace billing

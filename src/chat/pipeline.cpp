@@ -57,8 +57,12 @@ struct Pipeline::Run {
 };
 
 Pipeline::Pipeline(http::ClientTimeouts timeouts, telemetry::Metrics& metrics,
-                   billing::Ledger& ledger, CompletionObserver& observer)
-    : timeouts_(timeouts), metrics_(metrics), ledger_(ledger), observer_(observer) {}
+                   billing::Ledger& ledger, CompletionObserver& observer, bool fetch_private_images)
+    : timeouts_(timeouts),
+      image_fetch_{timeouts, ImageFetchOptions{}.max_bytes, fetch_private_images},
+      metrics_(metrics),
+      ledger_(ledger),
+      observer_(observer) {}
 
 boost::asio::awaitable<void> Pipeline::complete(
     const std::shared_ptr<const catalog::Catalog>& snapshot, const catalog::KeyEntry& key,
@@ -89,6 +93,12 @@ boost::asio::awaitable<void> Pipeline::complete(
     co_return;
   }
 
+  if (request.has_images && model->endpoint->wants_image_bytes()) {
+    if (auto inlined = co_await inline_remote_images(request, image_fetch_); !inlined) {
+      co_await sink.send_error(api_error_from(inlined.error()));
+      co_return;
+    }
+  }
   co_await observer_.before_request();
 
   // Admission: reserve the worst case against what the key has left (SPEC 7). A model
@@ -99,8 +109,18 @@ boost::asio::awaitable<void> Pipeline::complete(
     auto worst_case = billing::cost_of(estimate_prompt_tokens(request),
                                        output_cap(request, model->endpoint->default_max_tokens()),
                                        model->price_in, model->price_out);
-    auto admitted = ledger_.admit(key.id, worst_case);
+    auto admitted = co_await ledger_.admit(key.id, worst_case);
     if (!admitted) {
+      // Several gateways on one database reserve there; without it nothing may be spent.
+      LLMGATE_LOG_WARN("request {}: admission failed: {}", request_id, admitted.error().message);
+      co_await sink.send_error(make_api_error(
+          503,
+          "the gateway cannot reach its database to reserve this request's cost; try again "
+          "shortly",
+          "api_error", "database_unavailable"));
+      co_return;
+    }
+    if (!*admitted) {
       co_await sink.send_error(make_api_error(
           402,
           "this API key has no money left: its monthly quota is used up and its balance is empty; "
@@ -109,7 +129,7 @@ boost::asio::awaitable<void> Pipeline::complete(
           "insufficient_quota", "insufficient_quota"));
       co_return;
     }
-    reservation = *admitted;
+    reservation = **admitted;
   }
 
   Run run{*model, std::move(request), sink, http::UpstreamCall(timeouts_), {}, reservation};

@@ -9,6 +9,7 @@
 #include "billing/ledger.hpp"
 #include "catalog/catalog.hpp"
 #include "chat/completion_observer.hpp"
+#include "chat/image_inliner.hpp"
 #include "chat/response_sink.hpp"
 #include "http/client/upstream_call.hpp"
 
@@ -21,7 +22,7 @@ namespace chat {
 class Pipeline {
  public:
   Pipeline(http::ClientTimeouts timeouts, telemetry::Metrics& metrics, billing::Ledger& ledger,
-           CompletionObserver& observer);
+           CompletionObserver& observer, bool fetch_private_images = false);
 
   boost::asio::awaitable<void> complete(const std::shared_ptr<const catalog::Catalog>& snapshot,
                                         const catalog::KeyEntry& key,
@@ -40,6 +41,7 @@ class Pipeline {
   boost::asio::awaitable<std::optional<providers::ApiError>> charge(Run& run);
 
   http::ClientTimeouts timeouts_;
+  ImageFetchOptions image_fetch_;
   telemetry::Metrics& metrics_;
   billing::Ledger& ledger_;
   CompletionObserver& observer_;

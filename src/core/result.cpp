@@ -20,6 +20,8 @@ int http_status(ErrorKind kind) {
       return 415;
     case ErrorKind::kInternal:
       return 500;
+    case ErrorKind::kUnavailable:
+      return 503;
   }
   return 500;
 }
@@ -42,6 +44,8 @@ const char* error_type(ErrorKind kind) {
       return "unsupported_media_type";
     case ErrorKind::kInternal:
       return "internal_error";
+    case ErrorKind::kUnavailable:
+      return "service_unavailable";
   }
   return "internal_error";
 }

@@ -17,6 +17,7 @@ enum class ErrorKind {
   kPayloadTooLarge,       // 413
   kUnsupportedMediaType,  // 415
   kInternal,              // 500
+  kUnavailable,           // 503: the database (or another dependency) does not answer
 };
 
 struct Error {
@@ -35,6 +36,9 @@ struct Error {
   }
   static Error internal(std::string message) {
     return {ErrorKind::kInternal, std::move(message), {}};
+  }
+  static Error unavailable(std::string message) {
+    return {ErrorKind::kUnavailable, std::move(message), {}};
   }
 };
 

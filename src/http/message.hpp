@@ -50,6 +50,9 @@ struct OutgoingRequest {
   std::string target;  // appended to the base URL's path, e.g. "/chat/completions"
   Headers headers;     // Host and Content-Length are added when sent
   std::string body;
+  // Refuse to connect to loopback, private, link-local and other non-public addresses
+  // (for URLs a client chose, such as images to fetch).
+  bool public_addresses_only = false;
 };
 
 }  // namespace http

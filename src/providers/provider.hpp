@@ -89,6 +89,9 @@ class Endpoint {
                              std::string_view body) const = 0;
   // The default output cap when the request names none (0: unknown).
   virtual std::int64_t default_max_tokens() const { return 0; }
+  // True when the upstream takes image bytes, not URLs: the pipeline then fetches https
+  // image URLs and hands the endpoint data: URLs only.
+  virtual bool wants_image_bytes() const { return false; }
 };
 
 class Provider {

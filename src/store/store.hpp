@@ -3,6 +3,7 @@
 // store::Worker thread so that no I/O thread ever waits on the database.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -209,6 +210,8 @@ struct Charge {
   core::Money from_allowance;
   core::Money from_balance;
   core::Money cost;  // from_allowance + from_balance
+  // Issue 8: the database reservation this charge ends (shared stores); 0 when none.
+  std::int64_t reservation_id = 0;
 };
 
 // ---- Issue 5: chat records ------------------------------------------------------------
@@ -296,6 +299,23 @@ struct Statistics {
   std::vector<ModelStatistics> models_total;
 };
 
+// ---- Issue 7: Feishu bot ---------------------------------------------------------------
+
+// One earlier exchange of a conversation, for the bot's context.
+struct ChatTurn {
+  std::string prompt;
+  std::string completion;
+};
+
+// ---- Issue 8: several gateways on one database (PostgreSQL) -------------------------------
+
+// A running watch_changes; destroying it ends the watch (and, for PostgreSQL, this gateway's
+// presence: see PostgresStore).
+class ChangeWatch {
+ public:
+  virtual ~ChangeWatch() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -378,10 +398,61 @@ class Store {
                                               std::optional<std::int64_t> key_id) = 0;
   // month_start: unix seconds of 00:00 on the 1st of this month in LLMGATE_TIMEZONE.
   virtual core::Result<Statistics> statistics(std::int64_t month_start) = 0;
+
+  // Several gateways on one database (issue 8). No process sees every running request, so a
+  // shared store holds the reservations itself; the defaults are those of a store that only
+  // one gateway uses (SQLite), where the ledger reserves in memory.
+  //
+  // True when several gateways may use the database at once.
+  virtual bool shared() const { return false; }
+  // Reserves `amount` for a request of `key_id` if the key has money left in `month`:
+  // max(month_quota - month_fee, 0) + balance - reserved > 0, month_fee counting as 0 when
+  // it belongs to another month. One atomic statement. The reservation's id; nullopt when
+  // nothing is left or the key is gone. Errors: the database is unavailable.
+  virtual core::Result<std::optional<std::int64_t>> reserve(std::int64_t key_id,
+                                                            core::Money amount,
+                                                            const std::string& month) {
+    (void)key_id, (void)amount, (void)month;
+    return core::Error::internal("this database keeps no reservations");
+  }
+  // Gives reservations back without a charge. Ids already released are skipped.
+  virtual core::Status release_reservations(const std::vector<std::int64_t>& reservation_ids) {
+    (void)reservation_ids;
+    return core::Error::internal("this database keeps no reservations");
+  }
+  // apply_charges for a shared database: each charge is split between allowance and balance
+  // in the database, from the key's row as it is then (from_allowance and from_balance are
+  // filled in), and its reservation is released, all in one transaction.
+  virtual core::Status settle_charges(std::vector<Charge>& charges) {
+    (void)charges;
+    return core::Error::internal("this database keeps no reservations");
+  }
+  // Calls `on_change` (on a thread of the watch's own) after another gateway changed keys,
+  // models, groups, grants or bots, and after a lost connection came back (anything may have
+  // changed meanwhile). nullptr: there is nothing to watch. May be called from any thread,
+  // once, before serving.
+  virtual std::unique_ptr<ChangeWatch> watch_changes(std::function<void()> on_change) {
+    (void)on_change;
+    return nullptr;
+  }
+
+  // Feishu bot (issue 7). Takes the events and messages named by `ids` ("e:<event id>",
+  // "m:<message id>") for bot `bot_id`, in one transaction: true when none of them was taken
+  // before (all are recorded now), false when one was (nothing is recorded). Ids older than
+  // `keep_seconds` are forgotten on the way.
+  virtual core::Result<bool> claim_bot_events(std::int64_t bot_id,
+                                              const std::vector<std::string>& ids,
+                                              std::int64_t keep_seconds) = 0;
+  // The last `limit` answered turns (status ok, prompt and completion stored) of the session
+  // `session_key` of key `key_id`, oldest first; none when the session does not exist.
+  virtual core::Result<std::vector<ChatTurn>> recent_turns(std::int64_t key_id,
+                                                          const std::string& session_key,
+                                                          std::int64_t limit) = 0;
 };
 
 // Opens the database named by a URL: "sqlite://path/to/file.db" (directories created,
-// ":memory:" allowed for tests). Errors name the URL and the reason.
+// ":memory:" allowed for tests) or "postgresql://user:password@host:port/db" (connects at
+// once). Errors name the URL (password redacted) and the reason.
 core::Result<std::unique_ptr<Store>> open_store(const std::string& url);
 
 }  // namespace store

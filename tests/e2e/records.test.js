@@ -203,6 +203,18 @@ test('the same Session-Id from two keys makes two sessions; one Session-Id group
   assert.deepEqual(detail.threads.map((t) => t.prompt), aliceTurns);
   assertSessionTotals(aliceSession, detail.threads);
   assert.equal((await as(bob).get(`/user/session/detail/${bobSession.id}`)).threads.length, 1);
+
+  // Without the header, the same opening from two keys is also two sessions; and a key's
+  // request without the header is not put into its Session-Id session.
+  const opening = `same opening ${uniqueWord()}`;
+  await converse(stack, alice, { model: priced.name, turns: [opening] });
+  await converse(stack, bob, { model: priced.name, turns: [opening] });
+  await converse(stack, alice, { model: priced.name, turns: [aliceTurns[0]] });
+  const aliceSessions = await waitForSessions(stack, alice, 3, 5);
+  const bobSessions = await waitForSessions(stack, bob, 2, 2);
+  const byTitle = (sessions) => sessions.find((s) => s.title === opening);
+  assert.notEqual(byTitle(aliceSessions).id, byTitle(bobSessions).id);
+  assert.equal(aliceSessions.find((s) => s.id === aliceSession.id).thread_count, 3);
 });
 
 test('thread detail: prompt, completion, whole prompt, tokens, prices, fee, latencies, stream flag', { timeout: 30_000 }, async () => {
@@ -409,9 +421,58 @@ test('a stream the client cancels leaves a thread with status "cancelled"', { ti
     `the completion holds what the client got (${JSON.stringify(received)}): ${JSON.stringify(thread.completion)}`,
   );
   assertLatencies(thread);
-  assert.equal(typeof thread.error, 'string');
+  assert.ok(thread.error, 'a cancelled thread says why');
+  // The tokens produced before the hang-up are recorded and charged (SPEC 6).
+  assert.ok(thread.tokens_out > 0, JSON.stringify(brief(thread)));
+  assertThreadMoney(thread, stack.models['slow-stream']);
+  assert.ok(toNanos(thread.fee) > 0n);
   const [session] = await waitForSessions(stack, key, 1, 1);
   assert.equal(toNanos(session.total_fee), toNanos(thread.fee));
+});
+
+test('a plain request the client abandons leaves a thread with status "cancelled"', { timeout: 30_000 }, async () => {
+  const key = await newKey('abandoned');
+  const prompt = `never answered ${uniqueWord()}`;
+  const controller = new AbortController();
+  const pending = chat(
+    stack,
+    key,
+    { model: gatewayModel('hang'), messages: [{ role: 'user', content: prompt }] },
+    { signal: controller.signal },
+  ).then(
+    () => assert.fail('a hanging upstream cannot have answered'),
+    (error) => error,
+  );
+  await stack.fake.waitForRequest((r) => r.body?.messages?.[0]?.content === prompt);
+  controller.abort();
+  await pending;
+  await stack.fake.waitForClose((r) => r.body?.messages?.[0]?.content === prompt);
+  const [thread] = await waitForThreads(stack, key, 1);
+  assert.equal(thread.status, 'cancelled', JSON.stringify(brief(thread)));
+  assert.equal(thread.stream, false);
+  assert.equal(thread.prompt, prompt);
+  assert.ok(thread.error, 'a cancelled thread says why');
+  assert.equal(toNanos(thread.fee), 0n, 'nothing was produced, nothing charged');
+});
+
+test('a stream the upstream breaks off leaves an "error" thread with the partial answer', { timeout: 30_000 }, async () => {
+  const key = await newKey('cut');
+  const prompt = `cut short ${uniqueWord()}`;
+  const answer = await chat(stack, key, {
+    model: gatewayModel('cut'),
+    messages: [{ role: 'user', content: prompt }],
+    ...kStreamWithUsage,
+  });
+  assert.equal(answer.status, 200, 'the stream had started');
+  const read = readStream(answer.text);
+  assert.ok(read.error, `the client was told: ${answer.text}`);
+  const [thread] = await waitForThreads(stack, key, 1);
+  assert.equal(thread.status, 'error', JSON.stringify(brief(thread)));
+  assert.equal(thread.stream, true);
+  assert.equal(thread.completion, 'partial answer ', 'what was relayed before the break');
+  assert.equal(thread.error, read.error.message, 'the error the client got');
+  assert.ok(thread.tokens_out > 0, 'the tokens produced are recorded');
+  assertThreadMoney(thread, stack.models.cut);
 });
 
 test('user A never sees B\'s sessions or threads: lists, details (404), search', { timeout: 30_000 }, async () => {

@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { echoUsage } from '../fakes/openai_upstream.js';
+import { eventually } from './lib/eventually.js';
 import { sumNanos, toNanos } from './lib/money.js';
 import { apiAs, chat, kStreamWithUsage, readStream, uniqueWord } from './lib/records.js';
 import { gatewayModel, restartGateway, startStack, stopStack } from './lib/stack.js';
 
-const kStreams = 10;
+const kStreams = 40;
 const kPlain = 30;
 
 let stack;
@@ -119,4 +120,25 @@ test('SIGTERM during load loses no thread', { timeout: 90_000 }, async (t) => {
   assert.equal(sumNanos(sessions.items.map((s) => s.total_fee)), sumNanos(threads.map((t) => t.fee)));
   const mine = await apiAs(stack, key).get('/user/api-key/mine');
   assert.equal(toNanos(mine.total_fee), sumNanos(threads.map((t) => t.fee)), 'every charged request has its thread');
+
+  // A conversation continued after the restart stays in its session.
+  const next = await chat(stack, key, {
+    model: gatewayModel('echo'),
+    messages: [
+      { role: 'user', content: streamPrompts[0] },
+      { role: 'assistant', content: 'part0 part1 part2 part3 part4 part5 ' },
+      { role: 'user', content: 'and after the restart?' },
+    ],
+  });
+  assert.equal(next.status, 200, next.text);
+  const continued = threads.find((t) => t.prompt === streamPrompts[0]);
+  await eventually(
+    async () => {
+      const detail = await stack.admin.get(`/admin/session/detail/${continued.session_id}`);
+      assert.deepEqual(detail.threads.map((t) => t.prompt), [streamPrompts[0], 'and after the restart?']);
+    },
+    { what: 'the turn after the restart joins its session' },
+  );
+  const sessionsAfter = await stack.admin.list('/admin/session/list', { key_id: key.id, limit: 1000 });
+  assert.equal(sessionsAfter.total, sessions.total, 'no new session');
 });

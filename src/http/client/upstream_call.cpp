@@ -105,15 +105,41 @@ CallError connect_error(const std::string& what, const boost::system::error_code
   return {CallErrorKind::kConnect, what + ": " + ec.message()};
 }
 
+bool non_public(const net::ip::address& address) {
+  if (address.is_v4()) {
+    auto bytes = address.to_v4().to_bytes();
+    return bytes[0] == 0 || bytes[0] == 10 || bytes[0] == 127 ||
+           (bytes[0] == 100 && (bytes[1] & 0xC0) == 64) ||  // 100.64/10 carrier-grade NAT
+           (bytes[0] == 169 && bytes[1] == 254) ||          // link-local, cloud metadata
+           (bytes[0] == 172 && (bytes[1] & 0xF0) == 16) ||  // 172.16/12
+           (bytes[0] == 192 && bytes[1] == 168) || bytes[0] >= 224;
+  }
+  auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return non_public(net::ip::make_address_v4(net::ip::v4_mapped, v6));
+  auto bytes = v6.to_bytes();
+  return v6.is_loopback() || v6.is_unspecified() || v6.is_link_local() || v6.is_multicast() ||
+         (bytes[0] & 0xFE) == 0xFC;  // fc00::/7 unique local
+}
+
 awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds timeout,
+                                     bool public_only,
                                      std::unique_ptr<UpstreamCall::Connection>& out) {
   auto executor = co_await net::this_coro::executor;
   auto connection = std::make_unique<UpstreamCall::Connection>();
-  connection->origin = url.origin();
+  connection->origin = url.origin() + (public_only ? "|public" : "");
   tcp::resolver resolver(executor);
   auto [resolve_ec, endpoints] =
       co_await resolver.async_resolve(url.host, std::to_string(url.port), kTuple);
   if (resolve_ec) co_return connect_error("resolving " + url.host, resolve_ec);
+  std::vector<tcp::endpoint> allowed;
+  for (const auto& entry : endpoints) {
+    if (!public_only || !non_public(entry.endpoint().address()))
+      allowed.push_back(entry.endpoint());
+  }
+  if (allowed.empty()) {
+    co_return CallError{CallErrorKind::kConnect,
+                        url.host + " resolves only to non-public addresses, which are refused"};
+  }
 
   if (url.tls) {
     connection->secure =
@@ -123,7 +149,7 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
   }
   auto& lowest = connection->lowest();
   lowest.expires_after(timeout);
-  auto [connect_ec, endpoint] = co_await lowest.async_connect(endpoints, kTuple);
+  auto [connect_ec, endpoint] = co_await lowest.async_connect(allowed, kTuple);
   if (connect_ec) co_return connect_error("connecting to " + url.origin(), connect_ec);
   boost::system::error_code ignored;
   lowest.socket().set_option(tcp::no_delay(true), ignored);
@@ -191,9 +217,11 @@ awaitable<CallError> UpstreamCall::start(const Url& url, OutgoingRequest&& reque
   // fresh connection when a reused one fails before any answer byte.
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (cancelled_) co_return CallError{CallErrorKind::kCancelled, "cancelled"};
-    connection_ = attempt == 0 ? take_pooled(url.origin()) : nullptr;
+    std::string origin = url.origin() + (request.public_addresses_only ? "|public" : "");
+    connection_ = attempt == 0 ? take_pooled(origin) : nullptr;
     if (!connection_) {
-      if (auto error = co_await open_connection(url, timeouts_.connect, connection_)) {
+      if (auto error = co_await open_connection(url, timeouts_.connect,
+                                                request.public_addresses_only, connection_)) {
         connection_.reset();
         co_return error;
       }
@@ -293,6 +321,22 @@ void UpstreamCall::cancel() {
     boost::system::error_code ignored;
     connection_->lowest().socket().close(ignored);
   }
+}
+
+core::Status trust_extra_certificates(const std::string& ca_file) {
+  boost::system::error_code ec;
+  tls_context().load_verify_file(ca_file, ec);
+  if (ec)
+    return core::Error::bad_request(
+        "LLMGATE_UPSTREAM_CA_FILE: cannot load '" + ca_file + "': " + ec.message(),
+        "upstream_ca_file");
+  return core::Ok{};
+}
+
+bool is_non_public_address(const std::string& address) {
+  boost::system::error_code ec;
+  auto parsed = net::ip::make_address(address, ec);
+  return !ec && non_public(parsed);
 }
 
 std::size_t pooled_connections_on_this_thread() {

@@ -64,6 +64,14 @@ class UpstreamCall {
   bool body_done_ = false;
 };
 
+// Trusts the PEM certificates in `ca_file` for upstream HTTPS, besides the system store.
+// Call once at start, before any upstream call.
+core::Status trust_extra_certificates(const std::string& ca_file);
+
+// True for addresses a client-chosen URL must not reach: loopback, private (RFC 1918, ULA),
+// link-local (cloud metadata lives there), unspecified, multicast and the like.
+bool is_non_public_address(const std::string& address);
+
 // Idle pooled connections on the calling thread (for tests and metrics).
 std::size_t pooled_connections_on_this_thread();
 

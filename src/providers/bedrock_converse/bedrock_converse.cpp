@@ -69,6 +69,7 @@ class BedrockConverseEndpoint final : public Endpoint {
   }
 
   std::int64_t default_max_tokens() const override { return config_.max_tokens; }
+  bool wants_image_bytes() const override { return true; }
 
  private:
   BedrockConfig config_;

@@ -194,10 +194,24 @@ CREATE TRIGGER sessions_fts_update AFTER UPDATE OF title ON sessions BEGIN
 END;
 )sql";
 
+// Issue 7: the Feishu events and messages each bot has taken, so that an event Feishu
+// resends (also after a restart) is processed once. Rows are kept for days (Feishu resends
+// for six hours) and pruned by SqliteStore::claim_bot_events; deleting a bot drops its rows.
+constexpr const char* kMigration4 = R"sql(
+CREATE TABLE feishu_events (
+  bot_id INTEGER NOT NULL REFERENCES feishu_bots(id) ON DELETE CASCADE,
+  event_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (bot_id, event_key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX feishu_events_created_at ON feishu_events(created_at);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kMigration1},
     Migration{2, kMigration2},
     Migration{3, kMigration3},
+    Migration{4, kMigration4},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

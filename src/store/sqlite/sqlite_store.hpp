@@ -1,9 +1,9 @@
 #pragma once
 // The SQLite implementation of store::Store. Methods are split by entity over several .cpp
 // files (keys.cpp, payments.cpp, models.cpp, groups.cpp, grants.cpp, bots.cpp, charges.cpp,
-// threads.cpp, sessions.cpp, statistics.cpp); this file's .cpp holds setup, the catalog and
-// the shared existence checks. Every multi-statement change runs in one write transaction
-// (BEGIN IMMEDIATE).
+// threads.cpp, sessions.cpp, statistics.cpp, bot_events.cpp); this file's .cpp holds setup,
+// the catalog and the shared existence checks. Every multi-statement change runs in one
+// write transaction (BEGIN IMMEDIATE).
 
 #include <cstdint>
 #include <memory>
@@ -96,6 +96,12 @@ class SqliteStore final : public Store {
                                            std::optional<std::int64_t> key_id) override;
   // statistics.cpp
   core::Result<Statistics> statistics(std::int64_t month_start) override;
+  // bot_events.cpp
+  core::Result<bool> claim_bot_events(std::int64_t bot_id, const std::vector<std::string>& ids,
+                                      std::int64_t keep_seconds) override;
+  core::Result<std::vector<ChatTurn>> recent_turns(std::int64_t key_id,
+                                                   const std::string& session_key,
+                                                   std::int64_t limit) override;
 
   // For tests and diagnostics: the connection this store writes through.
   Connection& connection() { return connection_; }

@@ -30,9 +30,16 @@ export const kAdminRoutes = [
   ['GET', '/admin/bot/feishu/list'],
   ['POST', '/admin/bot/feishu/save'],
   ['POST', '/admin/bot/feishu/delete'],
+  ['GET', '/admin/session/list'],
+  ['GET', '/admin/session/detail/1'],
+  ['GET', '/admin/thread/list'],
+  ['GET', '/admin/thread/detail/1'],
+  ['GET', '/admin/statistics/total'],
 ];
 
 export const kUserRoutes = [
   ['GET', '/user/api-key/mine'],
   ['GET', '/user/model/list'],
+  ['GET', '/user/session/list'],
+  ['GET', '/user/thread/list'],
 ];

@@ -1,4 +1,4 @@
-#include "billing/ledger.hpp"
+#include "billing/memory_ledger.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -55,7 +55,7 @@ class LedgerTest : public ::testing::Test {
     auto migrated = store_->migrate();
     ASSERT_TRUE(migrated) << migrated.error().message;
     worker_ = std::make_unique<store::Worker>(*store_);
-    ledger_ = std::make_unique<Ledger>(*worker_, months_at(utc(2026, 11, 15)));
+    ledger_ = std::make_unique<MemoryLedger>(*worker_, months_at(utc(2026, 11, 15)));
   }
   void TearDown() override {
     ledger_.reset();
@@ -132,14 +132,14 @@ class LedgerTest : public ::testing::Test {
 
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::Worker> worker_;
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<MemoryLedger> ledger_;
 };
 
 // ---- admission ----------------------------------------------------------------------
 
 TEST_F(LedgerTest, AdmitsWhileTheAllowanceHasRoom) {
   auto id = add_key("quota", units(1), Money());
-  auto reservation = ledger_->admit(id, units(5));  // the worst case may exceed the money
+  auto reservation = ledger_->try_admit(id, units(5));  // the worst case may exceed the money
   ASSERT_TRUE(reservation.has_value());
   EXPECT_TRUE(reservation->active);
   EXPECT_EQ(reservation->key_id, id);
@@ -149,13 +149,13 @@ TEST_F(LedgerTest, AdmitsWhileTheAllowanceHasRoom) {
 
 TEST_F(LedgerTest, AdmitsWhileTheBalanceHasMoney) {
   auto id = add_key("balance", Money(), nanos(1));
-  EXPECT_TRUE(ledger_->admit(id, units(1)).has_value());
+  EXPECT_TRUE(ledger_->try_admit(id, units(1)).has_value());
 }
 
 TEST_F(LedgerTest, RefusesAKeyWithNothingLeft) {
   auto id = add_key("empty", Money(), Money());
-  EXPECT_FALSE(ledger_->admit(id, nanos(1)).has_value());
-  EXPECT_FALSE(ledger_->admit(id, Money()).has_value());
+  EXPECT_FALSE(ledger_->try_admit(id, nanos(1)).has_value());
+  EXPECT_FALSE(ledger_->try_admit(id, Money()).has_value());
   EXPECT_EQ(balance(id).reserved, Money());
 }
 
@@ -164,7 +164,7 @@ TEST_F(LedgerTest, RefusesAKeyWhoseAllowanceIsUsedUpAndBalanceEmpty) {
   store_charge(id, "2026-11", units(2), Money());
   sync();
   EXPECT_EQ(balance(id).month_fee, units(2));
-  EXPECT_FALSE(ledger_->admit(id, nanos(1)).has_value());
+  EXPECT_FALSE(ledger_->try_admit(id, nanos(1)).has_value());
 }
 
 TEST_F(LedgerTest, RefusesAKeyWithANegativeBalance) {
@@ -172,11 +172,11 @@ TEST_F(LedgerTest, RefusesAKeyWithANegativeBalance) {
   store_charge(id, "2026-11", Money(), units(3));  // an earlier overspend
   sync();
   EXPECT_EQ(balance(id).balance, units(-2));
-  EXPECT_FALSE(ledger_->admit(id, nanos(1)).has_value());
+  EXPECT_FALSE(ledger_->try_admit(id, nanos(1)).has_value());
 }
 
 TEST_F(LedgerTest, RefusesAnUnknownKey) {
-  EXPECT_FALSE(ledger_->admit(424242, nanos(1)).has_value());
+  EXPECT_FALSE(ledger_->try_admit(424242, nanos(1)).has_value());
   EXPECT_FALSE(ledger_->balance(424242).has_value());
 }
 
@@ -185,7 +185,7 @@ TEST_F(LedgerTest, ReservationsAddUpUntilTheyCoverTheMoney) {
   auto id = add_key("ten", units(4), units(6));
   std::vector<Reservation> admitted;
   for (int i = 0; i < 10; ++i) {
-    if (auto reservation = ledger_->admit(id, units(3))) admitted.push_back(*reservation);
+    if (auto reservation = ledger_->try_admit(id, units(3))) admitted.push_back(*reservation);
   }
   // 0, 3, 6, 9 reserved when asked: admitted; at 12 nothing is left.
   EXPECT_EQ(admitted.size(), 4u);
@@ -206,7 +206,7 @@ TEST_F(LedgerTest, ConcurrentAdmissionsStopOnceReservationsCoverTheMoney) {
     threads.emplace_back([&] {
       while (!go.load()) std::this_thread::yield();
       for (int i = 0; i < kAttempts; ++i) {
-        if (ledger_->admit(id, units(2))) ++admitted;
+        if (ledger_->try_admit(id, units(2))) ++admitted;
       }
     });
   }
@@ -219,15 +219,15 @@ TEST_F(LedgerTest, ConcurrentAdmissionsStopOnceReservationsCoverTheMoney) {
 
 TEST_F(LedgerTest, ReleaseGivesTheReservationBack) {
   auto id = add_key("release", Money(), units(5));
-  auto first = ledger_->admit(id, units(5));
+  auto first = ledger_->try_admit(id, units(5));
   ASSERT_TRUE(first.has_value());
-  EXPECT_FALSE(ledger_->admit(id, nanos(1)).has_value());
+  EXPECT_FALSE(ledger_->try_admit(id, nanos(1)).has_value());
   ledger_->release(*first);
   EXPECT_FALSE(first->active);
   EXPECT_EQ(balance(id).reserved, Money());
   EXPECT_EQ(balance(id).available(), units(5));
   // Releasing twice gives nothing back twice.
-  auto second = ledger_->admit(id, units(2));
+  auto second = ledger_->try_admit(id, units(2));
   ASSERT_TRUE(second.has_value());
   ledger_->release(*first);
   EXPECT_EQ(balance(id).reserved, units(2));
@@ -243,7 +243,7 @@ TEST_F(LedgerTest, ReleaseGivesTheReservationBack) {
 
 TEST_F(LedgerTest, SettleCommitsToTheStoreAndAppliesInMemory) {
   auto id = add_key("settle", units(10), units(5));
-  auto reservation = ledger_->admit(id, units(4));
+  auto reservation = ledger_->try_admit(id, units(4));
   ASSERT_TRUE(reservation.has_value());
   auto split = settle(*reservation, nanos(1'234'567'891));
   ASSERT_TRUE(split) << split.error().message;
@@ -266,7 +266,7 @@ TEST_F(LedgerTest, SettleCommitsToTheStoreAndAppliesInMemory) {
 
 TEST_F(LedgerTest, SettleSplitsAllowanceThenBalance) {
   auto id = add_key("split", units(1), units(5));
-  auto first = ledger_->admit(id, units(2));
+  auto first = ledger_->try_admit(id, units(2));
   ASSERT_TRUE(first.has_value());
   auto split = settle(*first, nanos(1'500'000'000));
   ASSERT_TRUE(split) << split.error().message;
@@ -282,7 +282,7 @@ TEST_F(LedgerTest, SettleSplitsAllowanceThenBalance) {
             row.total_fee.nanos());
 
   // With the allowance full, the next charge comes from the balance only.
-  auto second = ledger_->admit(id, units(2));
+  auto second = ledger_->try_admit(id, units(2));
   ASSERT_TRUE(second.has_value());
   split = settle(*second, nanos(7));
   ASSERT_TRUE(split) << split.error().message;
@@ -300,7 +300,7 @@ TEST_F(LedgerTest, SettleSplitsAllowanceThenBalance) {
 
 TEST_F(LedgerTest, SettleMayCostMoreThanTheReservationAndOverspendOnce) {
   auto id = add_key("over", Money(), units(1));
-  auto reservation = ledger_->admit(id, nanos(10));
+  auto reservation = ledger_->try_admit(id, nanos(10));
   ASSERT_TRUE(reservation.has_value());
   auto split = settle(*reservation, units(3));
   ASSERT_TRUE(split) << split.error().message;
@@ -308,7 +308,7 @@ TEST_F(LedgerTest, SettleMayCostMoreThanTheReservationAndOverspendOnce) {
   EXPECT_EQ(stored(id).balance, units(-2));
   EXPECT_EQ(balance(id).balance, units(-2));
   EXPECT_EQ(balance(id).reserved, Money());
-  EXPECT_FALSE(ledger_->admit(id, nanos(1)).has_value());
+  EXPECT_FALSE(ledger_->try_admit(id, nanos(1)).has_value());
 }
 
 TEST_F(LedgerTest, ManyConcurrentSettlementsAddUpExactly) {
@@ -317,7 +317,7 @@ TEST_F(LedgerTest, ManyConcurrentSettlementsAddUpExactly) {
   std::vector<Reservation> reservations;
   std::int64_t expected_total = 0;
   for (int i = 0; i < kRequests; ++i) {
-    auto reservation = ledger_->admit(id, units(1));
+    auto reservation = ledger_->try_admit(id, units(1));
     ASSERT_TRUE(reservation.has_value()) << i;
     reservations.push_back(*reservation);
   }
@@ -360,7 +360,7 @@ TEST_F(LedgerTest, ManyConcurrentSettlementsAddUpExactly) {
 
 TEST_F(LedgerTest, AFailedCommitTakesNoMoneyAndReleasesTheReservation) {
   auto id = add_key("failing", units(10), units(10));
-  auto reservation = ledger_->admit(id, units(2));
+  auto reservation = ledger_->try_admit(id, units(2));
   ASSERT_TRUE(reservation.has_value());
   // Make every update of api_keys fail, as a broken database would.
   auto installed = on_worker([](store::Store& store) {
@@ -384,7 +384,7 @@ TEST_F(LedgerTest, AFailedCommitTakesNoMoneyAndReleasesTheReservation) {
 
 TEST_F(LedgerTest, SyncKeepsReservations) {
   auto id = add_key("sync", Money(), units(3));
-  auto reservation = ledger_->admit(id, units(2));
+  auto reservation = ledger_->try_admit(id, units(2));
   ASSERT_TRUE(reservation.has_value());
   // A recharge elsewhere, then the reload that follows every write.
   auto recharged = on_worker(
@@ -407,21 +407,21 @@ TEST_F(LedgerTest, SyncAppliesQuotaChanges) {
   auto id = add_key("quota-change", units(1), Money());
   store_charge(id, "2026-11", units(1), Money());
   sync();
-  EXPECT_FALSE(ledger_->admit(id, nanos(1)).has_value());
+  EXPECT_FALSE(ledger_->try_admit(id, nanos(1)).has_value());
   store::KeyUpdate update;
   update.month_quota = units(3);
   auto row = on_worker([&](store::Store& store) { return store.update_key(id, update); });
   ASSERT_TRUE(row) << row.error().message;
   sync();
   EXPECT_EQ(balance(id).month_quota, units(3));
-  EXPECT_TRUE(ledger_->admit(id, nanos(1)).has_value());
+  EXPECT_TRUE(ledger_->try_admit(id, nanos(1)).has_value());
 }
 
 TEST_F(LedgerTest, ADeletedKeysChargeIsSkippedAndTheOthersCommit) {
   auto gone = add_key("gone", units(10), Money());
   auto kept = add_key("kept", units(10), Money());
-  auto gone_reservation = ledger_->admit(gone, units(1));
-  auto kept_reservation = ledger_->admit(kept, units(1));
+  auto gone_reservation = ledger_->try_admit(gone, units(1));
+  auto kept_reservation = ledger_->try_admit(kept, units(1));
   ASSERT_TRUE(gone_reservation.has_value());
   ASSERT_TRUE(kept_reservation.has_value());
   auto deleted = on_worker([gone](store::Store& store) { return store.delete_key(gone); });
@@ -472,14 +472,14 @@ TEST_F(LedgerTest, AnOldMonthsFeeCountsZeroForAdmissionAndReads) {
   EXPECT_EQ(ledger_->effective_month_fee(row), Money());
   EXPECT_EQ(balance(id).month_fee, Money());
   EXPECT_EQ(balance(id).available(), units(10));
-  EXPECT_TRUE(ledger_->admit(id, units(1)).has_value());
+  EXPECT_TRUE(ledger_->try_admit(id, units(1)).has_value());
 }
 
 TEST_F(LedgerTest, TheFirstChargeOfANewMonthRestartsMonthFeeOnce) {
   auto id = add_key("restart", units(10), units(5));
   store_charge(id, "2026-10", units(10), units(1));
   sync();
-  auto first = ledger_->admit(id, units(5));
+  auto first = ledger_->try_admit(id, units(5));
   ASSERT_TRUE(first.has_value());
   auto split = settle(*first, units(4));
   ASSERT_TRUE(split) << split.error().message;
@@ -493,7 +493,7 @@ TEST_F(LedgerTest, TheFirstChargeOfANewMonthRestartsMonthFeeOnce) {
   EXPECT_EQ(balance(id).month_fee, units(4));
 
   // The second charge of the month adds to it: the reset happened once.
-  auto second = ledger_->admit(id, units(5));
+  auto second = ledger_->try_admit(id, units(5));
   ASSERT_TRUE(second.has_value());
   split = settle(*second, units(7));
   ASSERT_TRUE(split) << split.error().message;
@@ -509,18 +509,18 @@ TEST_F(LedgerTest, TheFirstChargeOfANewMonthRestartsMonthFeeOnce) {
 
 TEST_F(LedgerTest, ARestartInTheNextMonthSeesTheAllowanceRenewed) {
   auto id = add_key("next-month", units(2), Money());
-  auto reservation = ledger_->admit(id, units(1));
+  auto reservation = ledger_->try_admit(id, units(1));
   ASSERT_TRUE(reservation.has_value());
   ASSERT_TRUE(settle(*reservation, units(2)));
-  EXPECT_FALSE(ledger_->admit(id, nanos(1)).has_value());  // November is used up
+  EXPECT_FALSE(ledger_->try_admit(id, nanos(1)).has_value());  // November is used up
 
   // The gateway restarts on the same database in December.
-  Ledger december(*worker_, months_at(utc(2026, 12, 15)));
+  MemoryLedger december(*worker_, months_at(utc(2026, 12, 15)));
   sync(december);
   ASSERT_TRUE(december.balance(id).has_value());
   EXPECT_EQ(december.balance(id)->month_fee, Money());
   EXPECT_EQ(december.effective_month_fee(stored(id)), Money());
-  auto admitted = december.admit(id, units(1));
+  auto admitted = december.try_admit(id, units(1));
   ASSERT_TRUE(admitted.has_value());
   auto split = settle(december, *admitted, nanos(500'000'000));
   ASSERT_TRUE(split) << split.error().message;

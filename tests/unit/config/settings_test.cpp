@@ -252,7 +252,7 @@ TEST_F(SettingsTest, SettingTableDefaultsMatchTheStruct) {
   EXPECT_EQ(setting_table().front().name, "config");
   EXPECT_TRUE(names.contains("listen"));
   EXPECT_TRUE(names.contains("threads"));
-  EXPECT_EQ(names.size(), 19u);
+  EXPECT_EQ(names.size(), 21u);
 }
 
 TEST_F(SettingsTest, FlagName) {
