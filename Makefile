@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= 2
 
-.PHONY: deps build run test unit e2e format clean
+.PHONY: deps build run test unit e2e postgres bench format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -18,10 +18,23 @@ run: build
 unit: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
-e2e: build
-	@cd tests && LLMGATE_BIN=$(CURDIR)/$(BUILD_DIR)/llmgate node --test --test-concurrency=1 e2e/
+E2E := cd tests && LLMGATE_BIN=$(CURDIR)/$(BUILD_DIR)/llmgate node --test --test-concurrency=1 e2e/
 
-test: unit e2e
+e2e: build
+	@$(E2E)
+
+# SPEC 11: the PostgreSQL store's unit tests and every e2e suite again, on a throwaway
+# PostgreSQL cluster that scripts/test-postgres.sh starts on a free loopback port and stops.
+postgres: build
+	@./scripts/test-postgres.sh run -- sh -c \
+	  'ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -R "^Postgres" && $(E2E)'
+
+test: unit e2e postgres
+
+# Benchmarks against a plain nginx reverse proxy (bench/RESULTS.md); not part of `test`.
+# BENCH_BIN=path/to/llmgate skips the build.
+bench:
+	@./bench/run.sh $(BENCH_BIN)
 
 format:
 	@find src tests/unit bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

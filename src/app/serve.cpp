@@ -214,6 +214,7 @@ int serve_gateway(const config::Settings& settings) {
 
   io.stop();
   io.join();
+  recorder.flush_before_stop();
   worker.stop();  // runs every queued write before returning
   if (admission_worker) admission_worker->stop();
   watch.reset();  // after the last charge: gives back whatever this gateway still holds

@@ -5,8 +5,12 @@
 namespace billing {
 
 core::Money Balance::available() const {
+  // SPEC 7: money is left while month_fee < month_quota or balance > 0. A debt (a balance
+  // pushed below 0 by the one request allowed to overspend) does not eat next month's
+  // allowance; it stays until a recharge covers it.
   std::int64_t allowance = std::max<std::int64_t>(month_quota.nanos() - month_fee.nanos(), 0);
-  return core::Money::from_nanos(allowance + balance.nanos() - reserved.nanos());
+  std::int64_t prepaid = std::max<std::int64_t>(balance.nanos(), 0);
+  return core::Money::from_nanos(allowance + prepaid - reserved.nanos());
 }
 
 Balance MemoryLedger::view(const Account& account, const std::string& month) const {

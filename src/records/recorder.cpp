@@ -93,6 +93,10 @@ void Recorder::wake_waiters_locked(std::vector<std::function<void()>>& wake) {
   }
 }
 
+void Recorder::flush_before_stop() {
+  worker_.post([this](store::Store& store) { flush(store); });
+}
+
 void Recorder::flush(store::Store& store) {
   std::vector<Queued> batch;
   {
@@ -105,6 +109,10 @@ void Recorder::flush(store::Store& store) {
   threads.reserve(batch.size());
   for (auto& queued : batch) {
     auto& thread = queued.thread;
+    if (queued.built) {  // kept from a batch the database could not take: already built
+      threads.push_back(std::move(thread));
+      continue;
+    }
     thread.session_key = session_key(queued.messages, thread.session_key);
     thread.session_title = session_title(queued.messages);
     if (store_content_) {
@@ -115,7 +123,27 @@ void Recorder::flush(store::Store& store) {
     }
     threads.push_back(std::move(thread));
   }
-  if (auto written = store.insert_threads(threads); !written) {
+  auto written = store.insert_threads(threads);
+  if (!written && written.error().kind == core::ErrorKind::kUnavailable) {
+    // The database is away (PostgreSQL restarting): keep every record, in order, and try
+    // again with the next batch or at shutdown. Requests wait in before_request meanwhile
+    // once the queue is full, instead of records being dropped.
+    LLMGATE_LOG_WARN("the database is unavailable; keeping {} chat records to write later ({})",
+                     threads.size(), written.error().message);
+    {
+      std::lock_guard lock(mutex_);
+      std::vector<Queued> kept;
+      kept.reserve(threads.size() + queue_.size());
+      for (std::size_t i = 0; i < threads.size(); ++i) {
+        kept.push_back(Queued{std::move(threads[i]), {}, true});
+      }
+      for (auto& queued : queue_) kept.push_back(std::move(queued));
+      queue_.swap(kept);
+      in_flight_ = 0;
+    }
+    return;
+  }
+  if (!written) {
     // One bad record must not take its batch with it: write them one by one, so that only
     // a record the database refuses on its own is lost (and logged with its request id).
     LLMGATE_LOG_WARN("writing a batch of {} chat records failed ({}); writing them one by one",

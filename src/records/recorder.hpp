@@ -28,6 +28,10 @@ class Recorder final : public chat::CompletionObserver {
   void on_completion(chat::CompletionRecord& record) override;
   boost::asio::awaitable<void> before_request() override;
 
+  // Queues one last write of everything still queued (records kept while the database was
+  // away); call before stopping the worker.
+  void flush_before_stop();
+
   // Records queued and not yet written (for tests and metrics).
   std::size_t pending() const;
 
@@ -36,6 +40,7 @@ class Recorder final : public chat::CompletionObserver {
   struct Queued {
     store::NewThread thread;
     boost::json::array messages;
+    bool built = false;  // thread is complete (kept from a batch the database refused)
   };
   void flush(store::Store& store);  // on the worker thread
   void wake_waiters_locked(std::vector<std::function<void()>>& wake);

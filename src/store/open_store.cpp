@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "store/database_url.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -45,9 +46,9 @@ core::Result<std::unique_ptr<Store>> open_store(const std::string& url) {
   auto parsed = parse_database_url(url);
   if (!parsed) return parsed.take_error();
   if (parsed->backend == Backend::kPostgres) {
-    return core::Error::bad_request("database URL '" + redact_database_url(url) +
-                                        "': postgresql:// is not supported yet; use sqlite://",
-                                    "database");
+    auto store = postgres::PostgresStore::open(parsed->location);
+    if (!store) return open_failed(url, store.error().message);
+    return std::unique_ptr<Store>(std::move(*store));
   }
   const std::string& path = parsed->location;
   if (path != ":memory:") {

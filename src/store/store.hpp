@@ -409,8 +409,7 @@ class Store {
   // max(month_quota - month_fee, 0) + balance - reserved > 0, month_fee counting as 0 when
   // it belongs to another month. One atomic statement. The reservation's id; nullopt when
   // nothing is left or the key is gone. Errors: the database is unavailable.
-  virtual core::Result<std::optional<std::int64_t>> reserve(std::int64_t key_id,
-                                                            core::Money amount,
+  virtual core::Result<std::optional<std::int64_t>> reserve(std::int64_t key_id, core::Money amount,
                                                             const std::string& month) {
     (void)key_id, (void)amount, (void)month;
     return core::Error::internal("this database keeps no reservations");
@@ -446,8 +445,8 @@ class Store {
   // The last `limit` answered turns (status ok, prompt and completion stored) of the session
   // `session_key` of key `key_id`, oldest first; none when the session does not exist.
   virtual core::Result<std::vector<ChatTurn>> recent_turns(std::int64_t key_id,
-                                                          const std::string& session_key,
-                                                          std::int64_t limit) = 0;
+                                                           const std::string& session_key,
+                                                           std::int64_t limit) = 0;
 };
 
 // Opens the database named by a URL: "sqlite://path/to/file.db" (directories created,

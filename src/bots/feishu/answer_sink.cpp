@@ -50,8 +50,8 @@ std::string error_reply(const providers::ApiError& error, const std::string& mod
              "monthly quota is used up and its balance is empty). Ask an administrator to "
              "recharge it.";
     case 403:
-      return "Sorry, I cannot answer: the API key behind this bot may not use the model '" +
-             model + "'. Ask an administrator for access.";
+      return "Sorry, I cannot answer: the API key behind this bot may not use the model '" + model +
+             "'. Ask an administrator for access.";
     case 404:
       return "Sorry, I cannot answer: the model '" + model +
              "' does not exist. Ask an administrator to fix this bot's modelId.";

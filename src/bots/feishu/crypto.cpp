@@ -60,8 +60,8 @@ std::optional<std::string> decrypt_event(std::string_view encrypt_key,
   if (!data || data->size() < 2 * kBlock || data->size() % kBlock != 0) return std::nullopt;
   unsigned char key[EVP_MAX_MD_SIZE];
   unsigned int key_length = 0;
-  if (EVP_Digest(encrypt_key.data(), encrypt_key.size(), key, &key_length, EVP_sha256(),
-                 nullptr) != 1) {
+  if (EVP_Digest(encrypt_key.data(), encrypt_key.size(), key, &key_length, EVP_sha256(), nullptr) !=
+      1) {
     return std::nullopt;
   }
   std::unique_ptr<EVP_CIPHER_CTX, CipherContextFree> context(EVP_CIPHER_CTX_new());

@@ -40,10 +40,12 @@ http::Response json_response(int status, const json::object& body) {
   return response;
 }
 
-http::Response event_taken() {
+// 200 for every event Feishu need not send again; `what` says what became of it (Feishu
+// reads only the status; logs and tests read the rest).
+http::Response event_answer(std::string_view what) {
   json::object body;
   body["code"] = 0;
-  body["msg"] = "success";
+  body["msg"] = what;
   return json_response(200, body);
 }
 
@@ -92,28 +94,49 @@ core::Result<json::value> read_body(const BotConfig& bot, const http::Request& r
   return decrypted;
 }
 
-// Token and signature (SPEC 10). The url_verification request is checked by its token (and
-// by its signature only when it carries one: Feishu signs events, not this handshake).
-core::Status authenticate(const BotConfig& bot, const Envelope& envelope,
-                          const http::Request& request) {
+// Before the body is read: a bot that can authenticate nothing takes nothing, and a
+// signature that is there must be right. True when the request is signed (and the bot has
+// an encryptKey to check it with).
+core::Result<bool> check_signature(const BotConfig& bot, const http::Request& request) {
   if (bot.verification_token.empty() && bot.encrypt_key.empty()) {
     return unauthorized("bot " + std::to_string(bot.id) +
                         " has neither a verificationToken nor an encryptKey, so its events "
                         "cannot be authenticated; add the Verification Token from the Feishu "
                         "app's Events & Callbacks page to its config");
   }
-  if (!bot.encrypt_key.empty()) {
-    bool signed_request = request.headers.get("x-lark-signature").has_value();
-    bool required = envelope.kind != EnvelopeKind::kUrlVerification;
-    if ((required || signed_request) && !signature_matches(bot, request)) {
-      return unauthorized("X-Lark-Signature is missing or wrong");
-    }
+  if (bot.encrypt_key.empty() || !request.headers.get("x-lark-signature")) return false;
+  if (!signature_matches(bot, request)) return unauthorized("X-Lark-Signature is wrong");
+  return true;
+}
+
+// After the body is read (SPEC 10): an event of a bot with an encryptKey must be signed
+// (Feishu signs events, not the url_verification handshake), and the token must match.
+core::Status check_envelope(const BotConfig& bot, const Envelope& envelope, bool signed_request) {
+  if (!bot.encrypt_key.empty() && !signed_request &&
+      envelope.kind != EnvelopeKind::kUrlVerification) {
+    return unauthorized("X-Lark-Signature is missing: bot " + std::to_string(bot.id) +
+                        " has an encryptKey, so its events must be signed");
   }
   if (!bot.verification_token.empty() &&
       !constant_time_equals(envelope.token, bot.verification_token)) {
     return unauthorized("the verification token is missing or wrong");
   }
   return core::Ok{};
+}
+
+// Signature, decryption, envelope and token, in that order: a signature that is there is
+// checked before anything is decrypted, and no event is taken before all of them passed.
+core::Result<Envelope> authenticate(const BotConfig& bot, const http::Request& request) {
+  auto signed_request = check_signature(bot, request);
+  if (!signed_request) return signed_request.take_error();
+  auto body = read_body(bot, request);
+  if (!body) return body.take_error();
+  auto envelope = parse_envelope(*body);
+  if (!envelope) return envelope;
+  if (auto status = check_envelope(bot, *envelope, *signed_request); !status) {
+    return status.take_error();
+  }
+  return envelope;
 }
 
 std::string session_of(const IncomingMessage& message) { return "feishu:" + message.chat_id; }
@@ -140,45 +163,47 @@ awaitable<core::Result<http::Response>> FeishuBot::handle_webhook(std::string_vi
                                                                   const http::Request& request,
                                                                   std::string_view request_id) {
   auto bot_id = parse_bot_id(bot_id_text);
-  if (!bot_id) co_return core::Error::not_found("no bot with id '" + std::string(bot_id_text) + "'");
+  if (!bot_id) {
+    co_return core::Error::not_found("no bot with id '" + std::string(bot_id_text) + "'");
+  }
   auto find = [id = *bot_id](store::Store& store) { return store.find_bot(id); };
   auto row = co_await on_store_worker(worker_, std::move(find));
   if (!row) co_return row.take_error();
   BotConfig bot = read_bot_config(*row);
 
-  auto body = read_body(bot, request);
-  if (!body) co_return body.take_error();
-  auto envelope = parse_envelope(*body);
-  if (!envelope) co_return envelope.take_error();
-  if (auto status = authenticate(bot, *envelope, request); !status) {
+  auto authentic = authenticate(bot, request);
+  if (!authentic) {
     LLMGATE_LOG_WARN("feishu bot {}: webhook request {} refused: {}", bot.id, request_id,
-                     status.error().message);
-    co_return status.take_error();
+                     authentic.error().message);
+    co_return authentic.take_error();
   }
-  if (envelope->kind == EnvelopeKind::kUrlVerification) {
+  auto envelope = std::move(*authentic);
+  if (envelope.kind == EnvelopeKind::kUrlVerification) {
     json::object challenge;
-    challenge["challenge"] = envelope->challenge;
+    challenge["challenge"] = envelope.challenge;
     co_return json_response(200, challenge);
   }
-  if (envelope->schema != "2.0" || envelope->event_type != kMessageReceiveEvent) {
-    LLMGATE_LOG_DEBUG("feishu bot {}: event {} of type '{}' ignored", bot.id, envelope->event_id,
-                      envelope->event_type);
-    co_return event_taken();
+  if (envelope.schema != "2.0" || envelope.event_type != kMessageReceiveEvent) {
+    LLMGATE_LOG_DEBUG("feishu bot {}: event {} of type '{}' ignored", bot.id, envelope.event_id,
+                      envelope.event_type);
+    co_return event_answer("ignored: not an im.message.receive_v1 event of schema 2.0");
   }
-  auto message = parse_message_event(envelope->event);
+  auto message = parse_message_event(envelope.event);
   if (!message) {
     // Answered 200 all the same: Feishu would only resend the same unreadable event.
-    LLMGATE_LOG_WARN("feishu bot {}: event {} ignored: {}", bot.id, envelope->event_id,
+    LLMGATE_LOG_WARN("feishu bot {}: event {} ignored: {}", bot.id, envelope.event_id,
                      message.error().message);
-    co_return event_taken();
+    co_return event_answer("ignored: " + message.error().message);
   }
-  if (!may_be_for_bot(*message)) co_return event_taken();
+  if (!may_be_for_bot(*message)) {
+    co_return event_answer("ignored: a group message that mentions nobody, or a bot's");
+  }
 
   // Room to answer, before claiming anything: a busy answer makes Feishu resend.
   if (in_flight_.fetch_add(1) >= options_.max_in_flight) {
     finished();
     LLMGATE_LOG_WARN("feishu bot {}: {} messages are being answered; event {} refused for now",
-                     bot.id, options_.max_in_flight, envelope->event_id);
+                     bot.id, options_.max_in_flight, envelope.event_id);
     json::object busy;
     busy["code"] = 503;
     busy["msg"] = "busy: too many messages are being answered; resend later";
@@ -186,13 +211,13 @@ awaitable<core::Result<http::Response>> FeishuBot::handle_webhook(std::string_vi
   }
   // Each event and each message once: the memory spares the store the common resend.
   const std::string prefix = std::to_string(bot.id) + ":";
-  std::vector<std::string> ids = {"e:" + envelope->event_id, "m:" + message->message_id};
+  std::vector<std::string> ids = {"e:" + envelope.event_id, "m:" + message->message_id};
   std::vector<std::string> seen_keys = {prefix + ids[0], prefix + ids[1]};
   if (!seen_.remember_all(seen_keys)) {
     finished();
     LLMGATE_LOG_INFO("feishu bot {}: event {} (message {}) seen before; dropped", bot.id,
-                     envelope->event_id, message->message_id);
-    co_return event_taken();
+                     envelope.event_id, message->message_id);
+    co_return event_answer("duplicate: this event or message was taken before");
   }
   auto claim = [bot_id = bot.id, ids, keep = options_.keep_ids_seconds](store::Store& store) {
     return store.claim_bot_events(bot_id, ids, keep);
@@ -202,18 +227,18 @@ awaitable<core::Result<http::Response>> FeishuBot::handle_webhook(std::string_vi
     seen_.forget(seen_keys);
     finished();
     LLMGATE_LOG_ERROR("feishu bot {}: storing the ids of event {} failed: {}", bot.id,
-                      envelope->event_id, claimed.error().message);
+                      envelope.event_id, claimed.error().message);
     co_return core::Error::internal("the event could not be recorded; resend it later");
   }
   if (!*claimed) {
     finished();
     LLMGATE_LOG_INFO("feishu bot {}: event {} (message {}) processed before; dropped", bot.id,
-                     envelope->event_id, message->message_id);
-    co_return event_taken();
+                     envelope.event_id, message->message_id);
+    co_return event_answer("duplicate: this event or message was taken before");
   }
 
   auto job = std::make_shared<Job>(
-      Job{std::move(bot), std::move(*message), envelope->event_id, std::string(request_id)});
+      Job{std::move(bot), std::move(*message), envelope.event_id, std::string(request_id)});
   auto executor = co_await boost::asio::this_coro::executor;
   // The job lives as long as the completion handler, which runs after answer() returned.
   boost::asio::co_spawn(executor, answer(*job), [this, job](std::exception_ptr error) {
@@ -227,7 +252,7 @@ awaitable<core::Result<http::Response>> FeishuBot::handle_webhook(std::string_vi
     }
     finished();
   });
-  co_return event_taken();
+  co_return event_answer("taken");
 }
 
 awaitable<void> FeishuBot::answer(Job& job) {
@@ -259,13 +284,13 @@ awaitable<void> FeishuBot::answer(Job& job) {
   const std::string uuid = core::sha256_hex(job.message.message_id).substr(0, 32);
   auto sent = co_await open_api_.reply_text(app, job.message.message_id, reply, uuid);
   if (!sent) {
-    LLMGATE_LOG_ERROR("feishu bot {}: replying to message {} (request {}) failed: {}",
-                      job.bot.id, job.message.message_id, job.request_id,
-                      sent.error().message);
+    LLMGATE_LOG_ERROR("feishu bot {}: replying to message {} (request {}) failed: {}", job.bot.id,
+                      job.message.message_id, job.request_id, sent.error().message);
     co_return;
   }
-  LLMGATE_LOG_INFO("feishu bot {}: answered message {} in chat {} (request {})", job.bot.id,
-                   job.message.message_id, job.message.chat_id, job.request_id);
+  LLMGATE_LOG_INFO("feishu bot {}: answered message {} of event {} in chat {} (request {})",
+                   job.bot.id, job.message.message_id, job.event_id, job.message.chat_id,
+                   job.request_id);
 }
 
 awaitable<std::string> FeishuBot::ask_model(Job& job, const std::string& text) {
@@ -278,8 +303,8 @@ awaitable<std::string> FeishuBot::ask_model(Job& job, const std::string& text) {
   const std::string session = session_of(job.message);
   // The records name a client-chosen session "h:<Session-Id>" (store::NewThread).
   auto read_turns = [key_id = key->id, session_key = "h:" + session,
-                     limit = static_cast<std::int64_t>(options_.context_turns)](
-                        store::Store& store) {
+                     limit =
+                         static_cast<std::int64_t>(options_.context_turns)](store::Store& store) {
     return store.recent_turns(key_id, session_key, limit);
   };
   auto turns = co_await on_store_worker(worker_, std::move(read_turns));
@@ -289,11 +314,11 @@ awaitable<std::string> FeishuBot::ask_model(Job& job, const std::string& text) {
   }
   // The newest turns that fit the budget, oldest first.
   std::size_t first = turns ? turns->size() : 0;
-  std::size_t chars = text.size();
+  std::size_t bytes = text.size();
   while (first > 0) {
     const auto& turn = (*turns)[first - 1];
-    if (chars + turn.prompt.size() + turn.completion.size() > options_.context_chars) break;
-    chars += turn.prompt.size() + turn.completion.size();
+    if (bytes + turn.prompt.size() + turn.completion.size() > options_.context_bytes) break;
+    bytes += turn.prompt.size() + turn.completion.size();
     --first;
   }
   json::array messages;

@@ -34,11 +34,11 @@
 namespace bots::feishu {
 
 struct FeishuOptions {
-  http::Url base_url;              // https://open.feishu.cn, or Lark's, or a test fake
-  http::ClientTimeouts timeouts;   // for the Open API calls
-  std::size_t max_in_flight = 64;  // messages being answered at once, over all bots
-  std::size_t context_turns = 10;  // earlier turns of the chat sent as context
-  std::size_t context_chars = 32'000;  // and at most this much of their text
+  http::Url base_url;                  // https://open.feishu.cn, or Lark's, or a test fake
+  http::ClientTimeouts timeouts;       // for the Open API calls
+  std::size_t max_in_flight = 64;      // messages being answered at once, over all bots
+  std::size_t context_turns = 10;      // earlier turns of the chat sent as context
+  std::size_t context_bytes = 32'000;  // and at most this much of their text (UTF-8 bytes)
   std::size_t seen_ids = 16'384;       // event and message ids remembered in memory
   std::int64_t keep_ids_seconds = 7 * 24 * 3600;  // in the store (Feishu resends for 6 h)
 };
@@ -55,8 +55,9 @@ class FeishuBot {
   // (Feishu resends later). Errors: 404 unknown bot, 400 unreadable body, 401 a bad token or
   // signature, a body that does not decrypt, or a bot with neither verificationToken nor
   // encryptKey; 500 when the ids could not be stored.
-  boost::asio::awaitable<core::Result<http::Response>> handle_webhook(
-      std::string_view bot_id, const http::Request& request, std::string_view request_id);
+  boost::asio::awaitable<core::Result<http::Response>> handle_webhook(std::string_view bot_id,
+                                                                      const http::Request& request,
+                                                                      std::string_view request_id);
 
   // Messages being answered now.
   std::size_t in_flight() const { return in_flight_.load(); }

@@ -55,8 +55,7 @@ std::string OpenApi::cache_key(const AppCredentials& app) {
 }
 
 awaitable<core::Result<ApiAnswer>> OpenApi::call(const std::string& method,
-                                                 const std::string& target,
-                                                 const std::string& body,
+                                                 const std::string& target, const std::string& body,
                                                  const std::string& token) {
   http::OutgoingRequest request;
   request.method = method;
@@ -129,9 +128,10 @@ awaitable<core::Result<ApiAnswer>> OpenApi::call_with_token(const AppCredentials
     auto answer = co_await call(method, target, body, *token);
     if (!answer) co_return answer;
     if (attempt == 0 && is_invalid_token_code(answer->code)) {
-      LLMGATE_LOG_INFO("feishu: the tenant access token of app {} was refused (code {}); "
-                       "fetching a new one",
-                       app.app_id, answer->code);
+      LLMGATE_LOG_INFO(
+          "feishu: the tenant access token of app {} was refused (code {}); "
+          "fetching a new one",
+          app.app_id, answer->code);
       continue;
     }
     co_return answer;
@@ -139,8 +139,8 @@ awaitable<core::Result<ApiAnswer>> OpenApi::call_with_token(const AppCredentials
 }
 
 awaitable<core::Status> OpenApi::reply_text(const AppCredentials& app,
-                                            const std::string& message_id,
-                                            const std::string& text, const std::string& uuid) {
+                                            const std::string& message_id, const std::string& text,
+                                            const std::string& uuid) {
   json::object content;
   content["text"] = text;
   json::object reply;

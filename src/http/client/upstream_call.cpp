@@ -227,7 +227,8 @@ awaitable<CallError> UpstreamCall::start(const Url& url, OutgoingRequest&& reque
       }
       if (cancelled_) co_return CallError{CallErrorKind::kCancelled, "cancelled"};
     }
-    parser_ = std::make_unique<Parser>();
+    // For overwrite: make_unique would zero the 16 KiB read chunk on every request.
+    parser_ = std::make_unique_for_overwrite<Parser>();
     parser_->parser.body_limit(boost::none);
     parser_->parser.header_limit(64 * 1024);
     connection_->lowest().expires_after(timeouts_.first_byte);

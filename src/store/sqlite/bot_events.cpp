@@ -18,8 +18,7 @@ core::Result<bool> SqliteStore::claim_bot_events(std::int64_t bot_id,
   prune->bind_int64(1, timestamp - keep_seconds);
   if (auto status = prune->run(); !status) return status.take_error();
 
-  auto find =
-      connection_.prepare("SELECT 1 FROM feishu_events WHERE bot_id = ? AND event_key = ?");
+  auto find = connection_.prepare("SELECT 1 FROM feishu_events WHERE bot_id = ? AND event_key = ?");
   if (!find) return find.take_error();
   bool taken_before = false;
   for (const auto& id : ids) {

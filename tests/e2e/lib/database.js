@@ -47,3 +47,30 @@ export function querySqlite(databaseUrl, sql) {
   }
   return output.trim() === '' ? [] : JSON.parse(output);
 }
+
+/** True when the gateways of this run use PostgreSQL (SPEC 11), not SQLite. */
+export function onPostgres() {
+  return /^postgres(ql)?:\/\//.test(process.env.LLMGATE_TEST_DATABASE_URL_TEMPLATE ?? '');
+}
+
+/**
+ * Runs SQL with `psql` on the server of a gateway's PostgreSQL database, connected to the
+ * server's `postgres` database (so that the gateway's own may be closed to connections),
+ * and returns psql's output. For what no API can do: cutting a gateway off its database.
+ * psql comes from LLMGATE_TEST_POSTGRES_BINDIR (scripts/test-postgres.sh), else from PATH.
+ */
+export function postgresSql(databaseUrl, sql) {
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  const bindir = process.env.LLMGATE_TEST_POSTGRES_BINDIR;
+  const psql = bindir ? `${bindir}/psql` : 'psql';
+  return execFileSync(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', url.href, '-c', sql], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The name of a PostgreSQL database URL's database. */
+export function postgresDatabaseName(databaseUrl) {
+  return decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+}

@@ -207,13 +207,16 @@ class Gateway {
  * @param {{env?: Record<string,string>, args?: string[], reuse?: Gateway}} options extra env
  *   (e.g. LLMGATE_UPSTREAM_FIRST_BYTE_TIMEOUT) and extra command-line arguments for
  *   `serve`; with `reuse`, an exited gateway (see kill() and stop({keepDir: true})) whose
- *   directory, database and admin key the new one takes over (a restart).
+ *   directory, database and admin key the new one takes over (a restart); with `share`, a
+ *   gateway whose database and admin key the new one uses beside it (another replica on a
+ *   shared PostgreSQL database, SPEC 11), in a directory of its own.
  */
-export async function startGateway({ env = {}, args = [], reuse } = {}) {
+export async function startGateway({ env = {}, args = [], reuse, share } = {}) {
   if (reuse && !reuse.exited) throw new Error('startGateway({reuse}): that gateway still runs');
   const dir = reuse ? reuse.dir : await mkdtemp(path.join(tmpdir(), 'llmgate-e2e-'));
-  const databaseUrl = reuse ? reuse.databaseUrl : freshDatabaseUrl(dir);
-  const adminKey = reuse ? reuse.adminKey : generateKey();
+  const from = reuse ?? share;
+  const databaseUrl = from ? from.databaseUrl : freshDatabaseUrl(dir);
+  const adminKey = from ? from.adminKey : generateKey();
   const child = spawn(
     gatewayBinary(),
     ['serve', '--listen', '127.0.0.1:0', '--database', databaseUrl, ...args],

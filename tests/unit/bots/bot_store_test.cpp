@@ -71,7 +71,7 @@ TEST(BotEventsTest, TakesEachEventAndMessageOnce) {
   EXPECT_TRUE(claim(*store, bot, {"e:ev1", "m:om1"}));
   EXPECT_FALSE(claim(*store, bot, {"e:ev1", "m:om1"}));
   EXPECT_FALSE(claim(*store, bot, {"e:ev2", "m:om1"}));  // a new event for the same message
-  EXPECT_EQ(count_events(*store), 2);  // a refused claim records nothing
+  EXPECT_EQ(count_events(*store), 2);                    // a refused claim records nothing
   EXPECT_TRUE(claim(*store, bot, {"e:ev2", "m:om2"}));
   EXPECT_EQ(count_events(*store), 4);
 }

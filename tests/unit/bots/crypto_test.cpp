@@ -93,9 +93,9 @@ std::string encrypt_like_feishu(const std::string& key, const std::string& plain
   out.resize(static_cast<std::size_t>(written + final_written));
   std::string data = iv + out;
   std::string encoded(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int encoded_length =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                      reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  int encoded_length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                       reinterpret_cast<const unsigned char*>(data.data()),
+                                       static_cast<int>(data.size()));
   encoded.resize(static_cast<std::size_t>(encoded_length));
   return encoded;
 }

@@ -142,10 +142,9 @@ TEST(FeishuEnvelopeTest, NamesWhatIsMissing) {
                 .error()
                 .field,
             "event.message.message_id");
-  EXPECT_EQ(parse_message_event(
-                json::parse(R"({"message": {"message_id": "om", "chat_id": "oc",
+  EXPECT_EQ(parse_message_event(json::parse(R"({"message": {"message_id": "om", "chat_id": "oc",
                                 "message_type": "text", "content": "not json"}})")
-                    .as_object())
+                                    .as_object())
                 .error()
                 .field,
             "event.message.content");
