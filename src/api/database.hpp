@@ -18,6 +18,7 @@
 #include "catalog/catalog.hpp"
 #include "store/store.hpp"
 #include "store/worker.hpp"
+#include "store/worker_await.hpp"
 
 namespace providers {
 class Registry;
@@ -31,15 +32,17 @@ class Database {
            const providers::Registry& registry, billing::Ledger& ledger)
       : worker_(worker), catalog_(catalog), registry_(registry), ledger_(ledger) {}
 
-  // Jobs are taken by reference and moved to the heap before any coroutine frame sees them:
-  // GCC 12 miscompiles by-value lambda temporaries passed through co_await expressions.
+  // Name the job first (see store/worker_await.hpp on GCC 12).
   template <class Job>
   boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> read(Job&& job) {
-    return run(std::make_shared<std::decay_t<Job>>(std::forward<Job>(job)), false);
+    return store::on_worker(worker_, std::forward<Job>(job));
   }
+  // A write also rebuilds the catalog (and syncs the ledger) before the caller resumes, so
+  // the change applies to the very next request.
   template <class Job>
   boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> write(Job&& job) {
-    return run(std::make_shared<std::decay_t<Job>>(std::forward<Job>(job)), true);
+    return store::on_worker(worker_, std::forward<Job>(job),
+                            [this](store::Store& store) { refresh_catalog(store); });
   }
 
   // Rebuilds the catalog from the store; call on the worker thread only.
@@ -56,27 +59,6 @@ class Database {
   }
 
  private:
-  // Not a coroutine itself: the initiation hands the awaiting coroutine's completion
-  // handler to the worker, which posts the result back to the handler's own executor.
-  template <class Job>
-  boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> run(std::shared_ptr<Job> job,
-                                                                        bool refresh) {
-    using Result = std::invoke_result_t<Job&, store::Store&>;
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result)>(
-        [this, refresh, job](auto handler) {
-          auto executor = boost::asio::get_associated_executor(handler);
-          auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
-          worker_.post([this, job, shared_handler, executor, refresh](store::Store& store) {
-            auto result = std::make_shared<Result>((*job)(store));
-            if (refresh) refresh_catalog(store);
-            boost::asio::post(executor, [shared_handler, result]() mutable {
-              std::move (*shared_handler)(std::move(*result));
-            });
-          });
-        },
-        boost::asio::use_awaitable);
-  }
-
   store::Worker& worker_;
   std::atomic<bool> refresh_queued_{false};
   catalog::CatalogHolder& catalog_;

@@ -3,36 +3,12 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "core/base64.hpp"
+
 namespace chat {
 namespace {
 
 namespace json = boost::json;
-
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                      (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                      static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < bytes.size()) {
-    std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 core::Error fetch_error(const std::string& field, const std::string& reason) {
   return core::Error::bad_request(field + ": fetching the image failed: " + reason, field);
@@ -74,7 +50,7 @@ boost::asio::awaitable<core::Result<std::string>> fetch_as_data_url(
     }
     co_return fetch_error(field, reason);
   }
-  co_return "data:" + mime + ";base64," + base64_encode(bytes);
+  co_return "data:" + mime + ";base64," + core::base64_encode(bytes);
 }
 
 }  // namespace

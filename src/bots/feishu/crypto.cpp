@@ -6,20 +6,12 @@
 #include <openssl/evp.h>
 
 #include "core/api_key.hpp"
+#include "core/base64.hpp"
 
 namespace bots::feishu {
 namespace {
 
 constexpr std::size_t kBlock = 16;
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 struct CipherContextFree {
   void operator()(EVP_CIPHER_CTX* context) const { EVP_CIPHER_CTX_free(context); }
@@ -28,29 +20,7 @@ struct CipherContextFree {
 }  // namespace
 
 std::optional<std::string> decode_base64(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.remove_suffix(1);
-  }
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::size_t padding = 0;
-  while (padding < 2 && text.size() > padding && text[text.size() - 1 - padding] == '=') {
-    ++padding;
-  }
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  unsigned int bits = 0;
-  int bit_count = 0;
-  for (std::size_t index = 0; index < text.size() - padding; ++index) {
-    int value = base64_value(text[index]);
-    if (value < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<unsigned int>(value);
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
-    }
-  }
-  return out;
+  return core::base64_decode(text);
 }
 
 std::optional<std::string> decrypt_event(std::string_view encrypt_key,

@@ -14,9 +14,9 @@
 
 #include "bots/feishu/answer_sink.hpp"
 #include "bots/feishu/crypto.hpp"
-#include "bots/feishu/store_call.hpp"
 #include "chat/chat_request.hpp"
 #include "core/api_key.hpp"
+#include "store/worker_await.hpp"
 #include "telemetry/log.hpp"
 
 namespace bots::feishu {
@@ -167,7 +167,7 @@ awaitable<core::Result<http::Response>> FeishuBot::handle_webhook(std::string_vi
     co_return core::Error::not_found("no bot with id '" + std::string(bot_id_text) + "'");
   }
   auto find = [id = *bot_id](store::Store& store) { return store.find_bot(id); };
-  auto row = co_await on_store_worker(worker_, std::move(find));
+  auto row = co_await store::on_worker(worker_, std::move(find));
   if (!row) co_return row.take_error();
   BotConfig bot = read_bot_config(*row);
 
@@ -222,7 +222,7 @@ awaitable<core::Result<http::Response>> FeishuBot::handle_webhook(std::string_vi
   auto claim = [bot_id = bot.id, ids, keep = options_.keep_ids_seconds](store::Store& store) {
     return store.claim_bot_events(bot_id, ids, keep);
   };
-  auto claimed = co_await on_store_worker(worker_, std::move(claim));
+  auto claimed = co_await store::on_worker(worker_, std::move(claim));
   if (!claimed) {
     seen_.forget(seen_keys);
     finished();
@@ -307,7 +307,7 @@ awaitable<std::string> FeishuBot::ask_model(Job& job, const std::string& text) {
                          static_cast<std::int64_t>(options_.context_turns)](store::Store& store) {
     return store.recent_turns(key_id, session_key, limit);
   };
-  auto turns = co_await on_store_worker(worker_, std::move(read_turns));
+  auto turns = co_await store::on_worker(worker_, std::move(read_turns));
   if (!turns) {
     LLMGATE_LOG_WARN("feishu bot {}: the earlier turns of chat {} could not be read: {}",
                      job.bot.id, job.message.chat_id, turns.error().message);
