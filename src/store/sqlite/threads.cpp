@@ -50,6 +50,7 @@ core::Status SqliteStore::insert_threads(const std::vector<NewThread>& threads) 
   if (!session) return session.take_error();
   auto insert = connection_.prepare(kInsertThread);
   if (!insert) return insert.take_error();
+  std::int64_t first_thread_id = 0;
   for (const NewThread& thread : threads) {
     session->reset();
     session->bind_int64(1, thread.key_id)
@@ -87,7 +88,15 @@ core::Status SqliteStore::insert_threads(const std::vector<NewThread>& threads) 
         .bind_text(21, thread.error)
         .bind_int64(22, thread.created_at);
     if (auto status = insert->run(); !status) return status;
+    if (first_thread_id == 0) first_thread_id = connection_.last_insert_rowid();
   }
+  // The whole batch enters the search index in one statement (no per-row trigger).
+  auto index = connection_.prepare(
+      "INSERT INTO threads_fts (rowid, prompt, completion) "
+      "SELECT id, prompt, completion FROM threads WHERE id >= ?");
+  if (!index) return index.take_error();
+  index->bind_int64(1, first_thread_id);
+  if (auto status = index->run(); !status) return status;
   return transaction->commit();
 }
 
