@@ -340,10 +340,4 @@ bool is_non_public_address(const std::string& address) {
   return !ec && non_public(parsed);
 }
 
-std::size_t pooled_connections_on_this_thread() {
-  std::size_t total = 0;
-  for (const auto& [origin, idle] : t_pool) total += idle.size();
-  return total;
-}
-
 }  // namespace http

@@ -72,7 +72,4 @@ core::Status trust_extra_certificates(const std::string& ca_file);
 // link-local (cloud metadata lives there), unspecified, multicast and the like.
 bool is_non_public_address(const std::string& address);
 
-// Idle pooled connections on the calling thread (for tests and metrics).
-std::size_t pooled_connections_on_this_thread();
-
 }  // namespace http
