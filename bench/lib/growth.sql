@@ -1,6 +1,8 @@
 -- Fills a migrated llmgate database up to @KEYS@ API keys and @THREADS@ chat threads
 -- (@THREADS_PER_SESSION@ per session, the sessions spread over the keys), straight into the
--- real schema with recursive CTEs; the FTS triggers index the text as they would in use.
+-- real schema with recursive CTEs. The text is indexed for search as the gateway does it:
+-- by an insert trigger where the schema has one, else once for the whole fill (migrations 5
+-- and 6 replaced the per-row insert triggers with per-batch indexing).
 -- Run by bench/run.sh with the sqlite3 CLI while the gateway is stopped.
 PRAGMA synchronous = OFF;
 PRAGMA cache_size = -262144;
@@ -25,6 +27,7 @@ CREATE TEMP TABLE c AS SELECT
   (SELECT MIN(id) FROM main.api_keys) AS kmin,
   (SELECT COUNT(*) FROM main.api_keys) AS kcount,
   (SELECT COALESCE(MAX(id), 0) + 1 FROM main.sessions) AS smin,
+  (SELECT COALESCE(MAX(id), 0) + 1 FROM main.threads) AS tmin,
   unixepoch() - 86400 * 30 AS t0;
 
 INSERT INTO sessions (id, key_id, session_key, title, total_in_tokens, total_out_tokens,
@@ -53,6 +56,17 @@ SELECT c.smin + p.s, c.kmin + (p.s % c.kcount), lower(hex(randomblob(8))), 'benc
        json_array(json_object('role', 'user', 'content', p.prompt)),
        14, 15, 150000000, 600000000, 11100, 120, 900, p.i % 2, 'ok', c.t0 + p.i / 40
 FROM p, c;
+
+INSERT INTO sessions_fts (rowid, title)
+SELECT id, title FROM sessions WHERE id >= (SELECT smin FROM c)
+  AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger'
+                  AND name = 'sessions_fts_insert');
+INSERT INTO threads_fts (rowid, prompt, completion)
+SELECT id, prompt, completion FROM threads WHERE id >= (SELECT tmin FROM c)
+  AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger'
+                  AND name = 'threads_fts_insert');
+UPDATE search_index_state SET threads_to = (SELECT MAX(id) FROM threads),
+                              sessions_to = (SELECT MAX(id) FROM sessions);
 
 COMMIT;
 SELECT 'keys', COUNT(*) FROM api_keys;

@@ -61,10 +61,12 @@ core::Result<std::int64_t> parse_path_id(std::string_view text) {
 }
 
 boost::json::value render_page(boost::json::array items, std::int64_t total,
-                               const store::ListQuery& query) {
+                               const store::ListQuery& query, std::optional<bool> total_exact) {
   boost::json::object page;
   page["items"] = std::move(items);
   page["total"] = total;
+  // Only a lower bound is marked: an exact answer keeps the shape it always had.
+  if (total_exact && !*total_exact) page["total_exact"] = false;
   page["limit"] = query.limit;
   page["offset"] = query.offset;
   return page;

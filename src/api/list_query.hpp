@@ -27,7 +27,10 @@ core::Result<std::optional<std::int64_t>> read_id_param(const http::Request& req
 // The ":id" of a detail path.
 core::Result<std::int64_t> parse_path_id(std::string_view text);
 
+// The record lists pass `total_exact`; "total_exact": false is written when `total` is only a
+// lower bound (docs/api.md, "Chat records").
 boost::json::value render_page(boost::json::array items, std::int64_t total,
-                               const store::ListQuery& query);
+                               const store::ListQuery& query,
+                               std::optional<bool> total_exact = std::nullopt);
 
 }  // namespace api

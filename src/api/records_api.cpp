@@ -94,7 +94,7 @@ awaitable<void> list_sessions(RequestContext& context, Database& database, bool 
   if (!rows) co_return co_await answer_error(context, rows.error());
   json::array items;
   for (const auto& row : rows->items) items.push_back(render_session(row));
-  co_await answer(context, render_page(std::move(items), rows->total, *page));
+  co_await answer(context, render_page(std::move(items), rows->total, *page, rows->total_exact));
 }
 
 awaitable<void> list_threads(RequestContext& context, Database& database, bool user) {
@@ -111,7 +111,7 @@ awaitable<void> list_threads(RequestContext& context, Database& database, bool u
   if (!rows) co_return co_await answer_error(context, rows.error());
   json::array items;
   for (const auto& row : rows->items) items.push_back(render_thread(row));
-  co_await answer(context, render_page(std::move(items), rows->total, *page));
+  co_await answer(context, render_page(std::move(items), rows->total, *page, rows->total_exact));
 }
 
 awaitable<void> session_detail(RequestContext& context, Database& database, bool user) {

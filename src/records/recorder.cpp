@@ -12,8 +12,12 @@
 namespace records {
 
 Recorder::Recorder(store::Worker& worker, core::Clock clock, bool store_content,
-                   std::size_t max_pending)
-    : worker_(worker), clock_(clock), store_content_(store_content), max_pending_(max_pending) {}
+                   std::size_t max_pending, std::chrono::milliseconds batch_window)
+    : worker_(worker),
+      clock_(clock),
+      store_content_(store_content),
+      max_pending_(max_pending),
+      batch_window_(batch_window) {}
 
 std::size_t Recorder::pending() const {
   std::lock_guard lock(mutex_);
@@ -52,14 +56,21 @@ void Recorder::on_completion(chat::CompletionRecord& record) {
     thread.completion = std::move(record.completion);
     thread.tool_calls = std::move(record.tool_calls);
   }
-  bool schedule = false;
+  bool first = false;
+  bool full = false;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(queued));
-    schedule = !flush_scheduled_;
+    first = !flush_scheduled_;
     flush_scheduled_ = true;
+    full = queue_.size() == kFullBatch;
   }
-  if (schedule) worker_.post([this](store::Store& store) { flush(store); });
+  auto job = [this](store::Store& store) { flush(store); };
+  if (full || (first && batch_window_.count() == 0)) {
+    worker_.post(job);  // a window's flush still due finds what came after this one
+  } else if (first) {
+    worker_.post_after(batch_window_, job);
+  }
 }
 
 boost::asio::awaitable<void> Recorder::before_request() {

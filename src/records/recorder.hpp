@@ -2,6 +2,7 @@
 // The pipeline's CompletionObserver for chat records: a bounded queue, written in batches
 // by the store's worker thread.
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -21,9 +22,15 @@ namespace records {
 class Recorder final : public chat::CompletionObserver {
  public:
   static constexpr std::size_t kDefaultMaxPending = 10'000;
+  // A batch is written this long after its first record, or at once when it has kFullBatch
+  // records: a batch has a fixed cost (a commit, a search-index segment per table) that is
+  // large next to a row's, so records gather for a moment instead of going one by one.
+  static constexpr std::chrono::milliseconds kDefaultBatchWindow{10};
+  static constexpr std::size_t kFullBatch = 512;
 
   Recorder(store::Worker& worker, core::Clock clock, bool store_content,
-           std::size_t max_pending = kDefaultMaxPending);
+           std::size_t max_pending = kDefaultMaxPending,
+           std::chrono::milliseconds batch_window = kDefaultBatchWindow);
 
   void on_completion(chat::CompletionRecord& record) override;
   boost::asio::awaitable<void> before_request() override;
@@ -49,6 +56,7 @@ class Recorder final : public chat::CompletionObserver {
   core::Clock clock_;
   bool store_content_;
   std::size_t max_pending_;
+  std::chrono::milliseconds batch_window_;
   mutable std::mutex mutex_;
   std::vector<Queued> queue_;
   std::size_t in_flight_ = 0;  // taken by a running flush, not yet written

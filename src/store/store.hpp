@@ -94,11 +94,13 @@ struct NewModel {
 
 // ---- Issue 3: the rest of the admin API -------------------------------------------------
 
-// A page of a list: `limit`/`offset` applied, `total` counts every row that matched.
+// A page of a list: `limit`/`offset` applied, `total` counts every row that matched; when
+// total_exact is false, it is a lower bound (the record lists count only so far: docs/api.md).
 template <class Row>
 struct Page {
   std::vector<Row> items;
   std::int64_t total = 0;
+  bool total_exact = true;
 };
 
 // Common list parameters. `q` is a case-insensitive substring over the entity's text

@@ -1,5 +1,7 @@
 #include "store/worker.hpp"
 
+#include <algorithm>
+
 #include "store/store.hpp"
 
 namespace store {
@@ -16,6 +18,22 @@ void Worker::post(std::function<void(Store&)> job) {
   wake_.notify_one();
 }
 
+void Worker::post_after(std::chrono::milliseconds delay, std::function<void(Store&)> job) {
+  {
+    std::lock_guard lock(mutex_);
+    deferred_.emplace_back(std::chrono::steady_clock::now() + delay, std::move(job));
+  }
+  wake_.notify_one();  // the worker may be waiting for a later deadline
+}
+
+void Worker::queue_due_locked(Deadline now) {
+  std::erase_if(deferred_, [&](auto& entry) {
+    if (!stopping_ && entry.first > now) return false;
+    jobs_.push_back(std::move(entry.second));
+    return true;
+  });
+}
+
 void Worker::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -30,8 +48,18 @@ void Worker::run() {
     std::function<void(Store&)> job;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping and drained
+      for (;;) {
+        queue_due_locked(std::chrono::steady_clock::now());
+        if (!jobs_.empty()) break;
+        if (stopping_) return;  // drained, deferred jobs included
+        if (deferred_.empty()) {
+          wake_.wait(lock);
+        } else {
+          Deadline earliest = deferred_.front().first;
+          for (const auto& entry : deferred_) earliest = std::min(earliest, entry.first);
+          wake_.wait_until(lock, earliest);
+        }
+      }
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }

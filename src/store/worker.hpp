@@ -2,11 +2,14 @@
 // A dedicated thread that owns the database connection and runs jobs in order. I/O threads
 // post work here and are resumed when it is done (see api/db_call.hpp).
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace store {
 
@@ -21,15 +24,22 @@ class Worker {
 
   // The job runs on the worker thread with exclusive use of the store.
   void post(std::function<void(Store&)> job);
+  // The job joins the queue once `delay` has passed (or at once when the worker stops), so
+  // that work which is cheaper in bulk can gather first.
+  void post_after(std::chrono::milliseconds delay, std::function<void(Store&)> job);
   void stop();
 
  private:
+  using Deadline = std::chrono::steady_clock::time_point;
+
   void run();
+  void queue_due_locked(Deadline now);
 
   Store& store_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void(Store&)>> jobs_;
+  std::vector<std::pair<Deadline, std::function<void(Store&)>>> deferred_;  // few: no heap
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -1,5 +1,8 @@
 #include "store/postgres/query.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace store::postgres {
 
 void add_value(Params& params, const Value& value) {
@@ -66,6 +69,33 @@ Params Conditions::params() const {
   Params params;
   for (const Value& value : values_) add_value(params, value);
   return params;
+}
+
+core::Result<PageIds> select_page_ids(Connection& connection, const IdScan& scan,
+                                      const Conditions& conditions, const ListQuery& page,
+                                      std::int64_t cap) {
+  // How far the scan counts; the page must fit, and an offset near the int64 limit must not
+  // overflow.
+  const std::int64_t room = std::max({cap, page.limit, std::int64_t{0}});
+  const std::int64_t kMax = std::numeric_limits<std::int64_t>::max() - 1;
+  const std::int64_t reach = page.offset > kMax - room ? kMax : page.offset + room;
+  Params params = conditions.params();
+  const std::string limit = " LIMIT $" + std::to_string(params.next());
+  params.int64(reach + 1);
+  auto rows =
+      connection.exec("SELECT " + std::string(scan.id) + " FROM " + std::string(scan.from) +
+                          conditions.where() + " ORDER BY " + std::string(scan.order_by) + limit,
+                      params);
+  if (!rows) return rows.take_error();
+  PageIds result;
+  const std::int64_t found = rows->size();
+  for (std::int64_t index = page.offset; index < found && index - page.offset < page.limit;
+       ++index) {
+    result.ids.push_back(rows->int64(static_cast<int>(index), 0));
+  }
+  result.total_exact = found <= reach;
+  result.total = std::min(found, reach);
+  return result;
 }
 
 void Assignments::change(std::string_view column, const std::optional<std::string>& wanted,

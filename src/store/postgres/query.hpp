@@ -81,6 +81,64 @@ core::Result<Page<RowType>> select_page(Connection& connection, const ListSql& s
   return result;
 }
 
+// The record lists (threads, sessions) count up to this many matches past the page's offset;
+// beyond, `total` is a lower bound and `total_exact` false, as on SQLite
+// (store/sqlite/query.hpp, docs/api.md "Lists").
+inline constexpr std::int64_t kRecordCountCap = 10'000;
+
+// Where a capped list finds its rows: "SELECT <id> FROM <from> [WHERE] ORDER BY <order_by>".
+// The conditions apply here, and each row of the list must come out once, in the list's order;
+// `from` needs no join that only adds columns.
+struct IdScan {
+  std::string_view from;
+  std::string_view id;
+  std::string_view order_by;
+};
+
+// The ids of one page, and how many rows the scan found.
+struct PageIds {
+  std::vector<std::int64_t> ids;
+  std::int64_t total = 0;
+  bool total_exact = true;
+};
+
+// Runs the scan once: its rows up to offset + max(cap, limit) are counted (one more says that
+// there are more) and those of the page kept.
+core::Result<PageIds> select_page_ids(Connection& connection, const IdScan& scan,
+                                      const Conditions& conditions, const ListQuery& page,
+                                      std::int64_t cap);
+
+// A list with a capped count: the ids in one scan, then the page's rows by id, in one
+// snapshot. `row_id` names the id in `sql.from`; `sql.order_by` puts the page's rows in the
+// scan's order.
+template <class RowType, class Read>
+core::Result<Page<RowType>> select_capped_page(Connection& connection, const IdScan& scan,
+                                               const Conditions& conditions, const ListSql& sql,
+                                               std::string_view row_id, const ListQuery& page,
+                                               Read read, std::int64_t cap = kRecordCountCap) {
+  auto transaction = Transaction::begin_read(connection);
+  if (!transaction) return transaction.take_error();
+  auto ids = select_page_ids(connection, scan, conditions, page, cap);
+  if (!ids) return ids.take_error();
+  Page<RowType> result;
+  result.total = ids->total;
+  result.total_exact = ids->total_exact;
+  if (!ids->ids.empty()) {
+    Params params;
+    params.int64_array(ids->ids);
+    auto rows = connection.exec("SELECT " + std::string(sql.columns) + " FROM " +
+                                    std::string(sql.from) + " WHERE " + std::string(row_id) +
+                                    " = ANY($1::bigint[]) ORDER BY " + std::string(sql.order_by),
+                                params);
+    if (!rows) return rows.take_error();
+    result.items.reserve(rows->size());
+    for (int index = 0; index < rows->size(); ++index)
+      result.items.push_back(read(Row(*rows, index)));
+  }
+  if (auto status = transaction->commit(); !status) return status.take_error();
+  return result;
+}
+
 // The SET list of a partial update: only the fields whose new value differs from the
 // current one are written, so that an update that changes nothing leaves updated_at alone.
 class Assignments {

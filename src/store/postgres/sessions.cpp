@@ -24,10 +24,12 @@ core::Result<Page<SessionRow>> PostgresStore::list_sessions(const RecordFilter& 
           {words->words, words->last_word, words->words, words->last_word});
     }
   }
-  // Most recently active first; the id breaks ties so that pages do not overlap.
-  return select_page<SessionRow>(connection_,
-                                 {kSessionColumns, kSessionsFrom, "s.updated_at DESC, s.id DESC"},
-                                 conditions, filter.page, read_session);
+  // Most recently active first; the id breaks ties so that pages do not overlap. The scan
+  // needs no key name: the LEFT JOIN adds a column, never a row.
+  constexpr const char* kOrder = "s.updated_at DESC, s.id DESC";
+  return select_capped_page<SessionRow>(connection_, {"sessions s", "s.id", kOrder}, conditions,
+                                        {kSessionColumns, kSessionsFrom, kOrder}, "s.id",
+                                        filter.page, read_session);
 }
 
 core::Result<SessionDetail> PostgresStore::find_session(std::int64_t id,

@@ -106,8 +106,11 @@ core::Result<Page<ThreadRow>> PostgresStore::list_threads(const RecordFilter& fi
                      {words->words, words->last_word});
     }
   }
-  return select_page<ThreadRow>(connection_, {kThreadColumns, kThreadsFrom, "t.id DESC"},
-                                conditions, filter.page, read_thread);
+  // Every thread has its session (a foreign key, and sessions are never deleted), so the scan
+  // needs no join.
+  return select_capped_page<ThreadRow>(connection_, {"threads t", "t.id", "t.id DESC"}, conditions,
+                                       {kThreadColumns, kThreadsFrom, "t.id DESC"}, "t.id",
+                                       filter.page, read_thread);
 }
 
 core::Result<ThreadRow> PostgresStore::find_thread(std::int64_t id,

@@ -10,9 +10,20 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
+constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";
+constexpr const char* kBegin = "BEGIN";
+constexpr const char* kCommit = "COMMIT";
+constexpr const char* kRollback = "ROLLBACK";
+constexpr const char* kSyncFull = "PRAGMA synchronous = FULL";
+constexpr const char* kSyncNormal = "PRAGMA synchronous = NORMAL";
+
 }  // namespace
 
 core::Result<Connection> Connection::open(const std::string& path) {
+  // Before SQLite's first use (later it is refused, harmlessly): no counting of memory in
+  // use, which takes a global mutex on every allocation (about 400 per request).
+  static const int kNoMemoryStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kNoMemoryStatus;
   sqlite3* db = nullptr;
   // No URI flag: a path is a path, even one that starts with "file:".
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -30,17 +41,51 @@ core::Result<Connection> Connection::open(const std::string& path) {
   return connection;
 }
 
-Connection::Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Connection::Connection(Connection&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)),
+      reused_(std::move(other.reused_)),
+      sync_(other.sync_) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
+    reused_.clear();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
+    reused_ = std::move(other.reused_);
+    sync_ = other.sync_;
   }
   return *this;
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::~Connection() {
+  reused_.clear();  // statements first: they belong to db_
+  sqlite3_close_v2(db_);
+}
+
+core::Result<ReusedStatement> Connection::reuse(const char* sql) {
+  auto found = reused_.find(sql);
+  if (found == reused_.end()) {
+    auto statement = Statement::prepare_persistent(db_, sql);
+    if (!statement) return statement.take_error();
+    found = reused_.emplace(sql, std::make_unique<Statement>(std::move(*statement))).first;
+  }
+  return ReusedStatement(found->second.get());
+}
+
+core::Status Connection::run_reused(const char* sql) {
+  auto statement = reuse(sql);
+  if (!statement) return statement.take_error();
+  return (*statement)->run();
+}
+
+core::Status Connection::set_sync(Sync sync) {
+  if (sync == sync_) return core::Ok{};
+  // Outside a transaction only: the setting applies to the next commit. Not a kept
+  // statement: SQLite applies this pragma when it is prepared, not when it is stepped.
+  auto status = exec(sync == Sync::kFlush ? kSyncFull : kSyncNormal);
+  if (status) sync_ = sync;
+  return status;
+}
 
 core::Status Connection::configure(bool in_memory) {
   // Extended codes tell a UNIQUE failure (409) from a FOREIGN KEY failure (400).
@@ -88,13 +133,14 @@ std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_
 
 std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 
-core::Result<Transaction> Transaction::begin_write(Connection& connection) {
-  if (auto status = connection.exec("BEGIN IMMEDIATE"); !status) return status.take_error();
+core::Result<Transaction> Transaction::begin_write(Connection& connection, Sync sync) {
+  if (auto status = connection.set_sync(sync); !status) return status.take_error();
+  if (auto status = connection.run_reused(kBeginImmediate); !status) return status.take_error();
   return Transaction(&connection);
 }
 
 core::Result<Transaction> Transaction::begin_read(Connection& connection) {
-  if (auto status = connection.exec("BEGIN"); !status) return status.take_error();
+  if (auto status = connection.run_reused(kBegin); !status) return status.take_error();
   return Transaction(&connection);
 }
 
@@ -106,11 +152,11 @@ Transaction::~Transaction() { rollback(); }
 core::Status Transaction::commit() {
   Connection* connection = std::exchange(connection_, nullptr);
   if (connection == nullptr) return core::Error::internal("commit of a finished transaction");
-  auto status = connection->exec("COMMIT");
+  auto status = connection->run_reused(kCommit);
   // A failed COMMIT (SQLITE_BUSY, disk full) can leave the transaction open; end it so the
   // connection is usable for the next job.
   if (!status && sqlite3_get_autocommit(connection->handle()) == 0) {
-    (void)connection->exec("ROLLBACK");
+    (void)connection->run_reused(kRollback);
   }
   return status;
 }
@@ -120,7 +166,7 @@ void Transaction::rollback() {
   // Some errors (SQLITE_FULL, SQLITE_IOERR) roll back on their own; a second ROLLBACK
   // would only report "no transaction is active".
   if (connection != nullptr && sqlite3_get_autocommit(connection->handle()) == 0) {
-    (void)connection->exec("ROLLBACK");
+    (void)connection->run_reused(kRollback);
   }
 }
 

@@ -4,8 +4,11 @@
 // (the store::Worker), so it is opened without SQLite's own mutex.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "core/result.hpp"
 #include "store/sqlite/statement.hpp"
@@ -13,6 +16,34 @@
 struct sqlite3;
 
 namespace store::sqlite {
+
+// How a write transaction's commit reaches the disk. kFlush waits for fsync (survives power
+// loss); kOsBuffer hands the WAL frames to the OS without waiting (survives a crash of the
+// process, and is made durable by the next kFlush commit's fsync of the same WAL).
+enum class Sync { kFlush, kOsBuffer };
+
+class Connection;
+
+// A statement the connection keeps prepared for its lifetime. Destroying the handle resets
+// the statement and clears its bindings, so no read snapshot stays open between uses.
+class ReusedStatement {
+ public:
+  explicit ReusedStatement(Statement* statement) : statement_(statement) {}
+  ReusedStatement(ReusedStatement&& other) noexcept
+      : statement_(std::exchange(other.statement_, nullptr)) {}
+  ReusedStatement& operator=(ReusedStatement&&) = delete;
+  ReusedStatement(const ReusedStatement&) = delete;
+  ReusedStatement& operator=(const ReusedStatement&) = delete;
+  ~ReusedStatement() {
+    if (statement_ != nullptr) statement_->reset();
+  }
+
+  Statement* operator->() const { return statement_; }
+  Statement& operator*() const { return *statement_; }
+
+ private:
+  Statement* statement_;
+};
 
 class Connection {
  public:
@@ -27,6 +58,9 @@ class Connection {
   ~Connection();
 
   core::Result<Statement> prepare(std::string_view sql) { return Statement::prepare(db_, sql); }
+  // For the statements of the hot path (records, charges, BEGIN/COMMIT): prepared once and
+  // kept. `sql` must have static storage (a constant): its address is the cache key.
+  core::Result<ReusedStatement> reuse(const char* sql);
   // Runs SQL text with no values in it: pragmas, migration scripts, BEGIN/COMMIT.
   core::Status exec(const char* sql);
   // The text answer of "PRAGMA <name>", e.g. "wal" for journal_mode.
@@ -41,15 +75,23 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   core::Status configure(bool in_memory);
+  core::Status run_reused(const char* sql);
+  core::Status set_sync(Sync sync);
 
   sqlite3* db_ = nullptr;
+  // Finalized before the connection closes (see the destructor).
+  std::unordered_map<const char*, std::unique_ptr<Statement>> reused_;
+  Sync sync_ = Sync::kFlush;
+
+  friend class Transaction;
 };
 
 class Transaction {
  public:
   // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
   // writes can fail with SQLITE_BUSY half way, which busy_timeout cannot wait out.
-  static core::Result<Transaction> begin_write(Connection& connection);
+  // `sync` applies to this transaction's commit only.
+  static core::Result<Transaction> begin_write(Connection& connection, Sync sync = Sync::kFlush);
   // A plain BEGIN: several reads see one snapshot.
   static core::Result<Transaction> begin_read(Connection& connection);
 

@@ -214,9 +214,52 @@ constexpr const char* kMigration5 = R"sql(
 DROP TRIGGER threads_fts_insert;
 )sql";
 
+// Issue 9: chat records enter the search index in bulk (SqliteStore::index_for_search):
+// every write of an FTS5 index makes a segment of nearly fixed cost. Sessions lose their
+// per-row insert trigger too (their titles never change after the first thread), and
+// search_index_state remembers how far the index reaches: rows above it wait, and are
+// indexed once enough wait or before the next search, also after a restart.
+constexpr const char* kMigration6 = R"sql(
+DROP TRIGGER sessions_fts_insert;
+CREATE TABLE search_index_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  threads_to INTEGER NOT NULL,
+  sessions_to INTEGER NOT NULL
+) STRICT;
+INSERT INTO search_index_state (id, threads_to, sessions_to) VALUES (1,
+  (SELECT COALESCE(MAX(id), 0) FROM threads), (SELECT COALESCE(MAX(id), 0) FROM sessions));
+-- The maintenance triggers touch only rows the index holds: removing from an external-content
+-- FTS5 index a row it never took corrupts it.
+DROP TRIGGER threads_fts_delete;
+DROP TRIGGER threads_fts_update;
+DROP TRIGGER sessions_fts_delete;
+DROP TRIGGER sessions_fts_update;
+CREATE TRIGGER threads_fts_delete AFTER DELETE ON threads
+WHEN old.id <= (SELECT threads_to FROM search_index_state) BEGIN
+  INSERT INTO threads_fts (threads_fts, rowid, prompt, completion)
+    VALUES ('delete', old.id, old.prompt, old.completion);
+END;
+CREATE TRIGGER threads_fts_update AFTER UPDATE OF prompt, completion ON threads
+WHEN old.id <= (SELECT threads_to FROM search_index_state) BEGIN
+  INSERT INTO threads_fts (threads_fts, rowid, prompt, completion)
+    VALUES ('delete', old.id, old.prompt, old.completion);
+  INSERT INTO threads_fts (rowid, prompt, completion)
+    VALUES (new.id, new.prompt, new.completion);
+END;
+CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions
+WHEN old.id <= (SELECT sessions_to FROM search_index_state) BEGIN
+  INSERT INTO sessions_fts (sessions_fts, rowid, title) VALUES ('delete', old.id, old.title);
+END;
+CREATE TRIGGER sessions_fts_update AFTER UPDATE OF title ON sessions
+WHEN old.id <= (SELECT sessions_to FROM search_index_state) BEGIN
+  INSERT INTO sessions_fts (sessions_fts, rowid, title) VALUES ('delete', old.id, old.title);
+  INSERT INTO sessions_fts (rowid, title) VALUES (new.id, new.title);
+END;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kMigration1}, Migration{2, kMigration2}, Migration{3, kMigration3},
-    Migration{4, kMigration4}, Migration{5, kMigration5},
+    Migration{4, kMigration4}, Migration{5, kMigration5}, Migration{6, kMigration6},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

@@ -1,5 +1,8 @@
 #include "store/sqlite/query.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace store::sqlite {
 
 int bind_values(Statement& statement, const std::vector<Value>& values, int first) {
@@ -47,6 +50,43 @@ std::string Conditions::where() const {
     sql += part;
     sql += ")";
   }
+  return sql;
+}
+
+core::Result<PageIds> select_page_ids(Connection& connection, const IdScan& scan,
+                                      const Conditions& conditions, const ListQuery& page,
+                                      std::int64_t cap) {
+  // How far the scan counts; the page must fit, and an offset near the int64 limit must not
+  // overflow.
+  const std::int64_t room = std::max({cap, page.limit, std::int64_t{0}});
+  const std::int64_t kMax = std::numeric_limits<std::int64_t>::max() - 1;
+  const std::int64_t reach = page.offset > kMax - room ? kMax : page.offset + room;
+  auto statement = connection.prepare("SELECT " + std::string(scan.id) + " FROM " +
+                                      std::string(scan.from) + conditions.where() + " ORDER BY " +
+                                      std::string(scan.order_by) + " LIMIT ?");
+  if (!statement) return statement.take_error();
+  const int next = bind_values(*statement, conditions.values());
+  statement->bind_int64(next, reach + 1);
+  PageIds result;
+  std::int64_t found = 0;
+  for (;;) {
+    const Step step = statement->step();
+    if (step == Step::kDone) break;
+    if (step == Step::kError) return statement->internal_error();
+    if (found >= page.offset && found - page.offset < page.limit) {
+      result.ids.push_back(statement->column_int64(0));
+    }
+    ++found;
+  }
+  result.total_exact = found <= reach;
+  result.total = std::min(found, reach);
+  return result;
+}
+
+std::string in_list(std::string_view column, std::size_t count) {
+  std::string sql = std::string(column) + " IN (";
+  for (std::size_t index = 0; index < count; ++index) sql += index == 0 ? "?" : ", ?";
+  sql += ")";
   return sql;
 }
 

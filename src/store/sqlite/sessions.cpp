@@ -10,6 +10,9 @@
 namespace store::sqlite {
 
 core::Result<Page<SessionRow>> SqliteStore::list_sessions(const RecordFilter& filter) {
+  if (!filter.page.q.empty()) {
+    if (auto status = catch_up_search_index(); !status) return status.take_error();
+  }
   Conditions conditions;
   if (filter.key_id) conditions.equals("s.key_id", *filter.key_id);
   // The title, or the text of any of the session's threads.
@@ -20,10 +23,12 @@ core::Result<Page<SessionRow>> SqliteStore::list_sessions(const RecordFilter& fi
         "(SELECT rowid FROM threads_fts WHERE threads_fts MATCH ?))",
         {*query, *query});
   }
-  // Most recently active first; the id breaks ties so that pages do not overlap.
-  return select_page<SessionRow>(connection_,
-                                 {kSessionColumns, kSessionsFrom, "s.updated_at DESC, s.id DESC"},
-                                 conditions, filter.page, read_session);
+  // Most recently active first; the id breaks ties so that pages do not overlap. The scan
+  // needs no key name: the LEFT JOIN adds a column, never a row.
+  constexpr const char* kOrder = "s.updated_at DESC, s.id DESC";
+  return select_capped_page<SessionRow>(connection_, {"sessions s", "s.id", kOrder}, conditions,
+                                        {kSessionColumns, kSessionsFrom, kOrder}, "s.id",
+                                        filter.page, read_session);
 }
 
 core::Result<SessionDetail> SqliteStore::find_session(std::int64_t id,

@@ -103,6 +103,10 @@ class SqliteStore final : public Store {
                                                    const std::string& session_key,
                                                    std::int64_t limit) override;
 
+  // Chat records waiting for the search index are indexed once this many wait (or before a
+  // search): see index_for_search.
+  static constexpr std::int64_t kIndexBatch = 512;
+
   // For tests and diagnostics: the connection this store writes through.
   Connection& connection() { return connection_; }
 
@@ -127,6 +131,13 @@ class SqliteStore final : public Store {
   core::Status insert_grant(const char* sql, std::int64_t subject_id, std::int64_t model_id);
   // Runs a DELETE of one row by id ("?"); no row deleted is `not_found`.
   core::Status delete_row(const char* sql, std::int64_t id, const std::string& not_found);
+
+  // threads.cpp: chat records enter the search index in bulk, once kIndexBatch rows wait
+  // or before a search; search_index_state keeps how far the index reaches.
+  // Inside a write transaction: indexes the waiting rows when there are at least `min_rows`.
+  core::Status index_for_search(std::int64_t min_rows);
+  // Its own transaction, when rows wait: a search then sees every stored record.
+  core::Status catch_up_search_index();
 
   Connection connection_;
   core::Clock clock_;

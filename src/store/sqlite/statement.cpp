@@ -7,8 +7,17 @@
 namespace store::sqlite {
 
 core::Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
+  return prepare_with(db, sql, 0);
+}
+
+core::Result<Statement> Statement::prepare_persistent(sqlite3* db, std::string_view sql) {
+  return prepare_with(db, sql, SQLITE_PREPARE_PERSISTENT);
+}
+
+core::Result<Statement> Statement::prepare_with(sqlite3* db, std::string_view sql, unsigned flags) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), flags, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return core::Error::internal("sqlite prepare failed: " + std::string(sqlite3_errmsg(db)) +

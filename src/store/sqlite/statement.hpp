@@ -21,6 +21,8 @@ class Statement {
  public:
   // Errors carry SQLite's message and the SQL text, for the log of a real bug.
   static core::Result<Statement> prepare(sqlite3* db, std::string_view sql);
+  // For a statement kept for the connection's lifetime (SQLITE_PREPARE_PERSISTENT).
+  static core::Result<Statement> prepare_persistent(sqlite3* db, std::string_view sql);
 
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
@@ -54,6 +56,7 @@ class Statement {
 
  private:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  static core::Result<Statement> prepare_with(sqlite3* db, std::string_view sql, unsigned flags);
   void note_bind(int rc);
 
   sqlite3* db_ = nullptr;

@@ -1,6 +1,11 @@
 // SqliteStore: chat records, written a batch at a time; the thread list and detail.
 
+#include <algorithm>
+#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "store/sqlite/fts.hpp"
 #include "store/sqlite/query.hpp"
@@ -15,22 +20,101 @@ bool known_status(const std::string& status) {
   return status == "ok" || status == "error" || status == "cancelled";
 }
 
-// Creates the session with its first thread, or adds a thread to its totals; either way
-// answers its id. Title and created_at stay those of the first thread.
-constexpr const char* kUpsertSession =
+// A session is written once per batch with the sums of the batch's threads in it: created
+// with its first thread (whose title and created_at stay), or added to. Three plain
+// statements: an upsert with RETURNING builds a temporary table on every run.
+constexpr const char* kFindSession =
+    "SELECT id FROM sessions WHERE key_id = ?1 AND session_key = ?2";
+
+constexpr const char* kAddToSession =
+    "UPDATE sessions SET total_in_tokens = total_in_tokens + ?2, "
+    "total_out_tokens = total_out_tokens + ?3, total_fee = total_fee + ?4, "
+    "thread_count = thread_count + ?5, updated_at = max(updated_at, ?6) WHERE id = ?1";
+
+constexpr const char* kNewSession =
     "INSERT INTO sessions (key_id, session_key, title, total_in_tokens, total_out_tokens, "
-    "total_fee, thread_count, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7) "
-    "ON CONFLICT (key_id, session_key) DO UPDATE SET "
-    "total_in_tokens = total_in_tokens + excluded.total_in_tokens, "
-    "total_out_tokens = total_out_tokens + excluded.total_out_tokens, "
-    "total_fee = total_fee + excluded.total_fee, thread_count = thread_count + 1, "
-    "updated_at = max(updated_at, excluded.updated_at) RETURNING id";
+    "total_fee, thread_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+// One session's share of a batch.
+struct SessionInBatch {
+  const NewThread* first = nullptr;
+  std::int64_t tokens_in = 0;
+  std::int64_t tokens_out = 0;
+  std::int64_t fee_nanos = 0;
+  std::int64_t threads = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t id = 0;
+};
 
 constexpr const char* kInsertThread =
     "INSERT INTO threads (session_id, key_id, request_id, model, prompt, completion, tool_calls, "
     "whole_prompt, tokens_in, tokens_out, cached_tokens, reasoning_tokens, usage_estimated, "
     "price_in, price_out, fee, first_byte_latency_ms, latency_ms, stream, status, error, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+// Records are only appended (AUTOINCREMENT ids grow, rows are never updated or deleted), so
+// what waits for the index is what lies above its watermarks.
+constexpr const char* kWaitingForIndex =
+    "SELECT MAX(t.max_id - i.threads_to, s.max_id - i.sessions_to), i.threads_to, i.sessions_to "
+    "FROM search_index_state i, (SELECT COALESCE(MAX(id), 0) AS max_id FROM threads) t, "
+    "(SELECT COALESCE(MAX(id), 0) AS max_id FROM sessions) s";
+
+constexpr const char* kIndexSessions =
+    "INSERT INTO sessions_fts (rowid, title) SELECT id, title FROM sessions WHERE id > ?";
+
+constexpr const char* kIndexThreads =
+    "INSERT INTO threads_fts (rowid, prompt, completion) "
+    "SELECT id, prompt, completion FROM threads WHERE id > ?";
+
+constexpr const char* kIndexReached =
+    "UPDATE search_index_state SET threads_to = (SELECT COALESCE(MAX(id), 0) FROM threads), "
+    "sessions_to = (SELECT COALESCE(MAX(id), 0) FROM sessions)";
+
+// Finds or creates the session and adds the batch's sums; sets session.id.
+core::Status write_session(Connection& connection, SessionInBatch& session) {
+  const NewThread& first = *session.first;
+  {
+    auto find = connection.reuse(kFindSession);
+    if (!find) return find.take_error();
+    (*find)->bind_int64(1, first.key_id).bind_text(2, first.session_key);
+    switch ((*find)->step()) {
+      case Step::kRow:
+        session.id = (*find)->column_int64(0);
+        break;
+      case Step::kDone:
+        break;
+      case Step::kError:
+        return (*find)->internal_error();
+    }
+  }
+  if (session.id != 0) {
+    auto add = connection.reuse(kAddToSession);
+    if (!add) return add.take_error();
+    (*add)
+        ->bind_int64(1, session.id)
+        .bind_int64(2, session.tokens_in)
+        .bind_int64(3, session.tokens_out)
+        .bind_int64(4, session.fee_nanos)
+        .bind_int64(5, session.threads)
+        .bind_int64(6, session.updated_at);
+    return (*add)->run();
+  }
+  auto create = connection.reuse(kNewSession);
+  if (!create) return create.take_error();
+  (*create)
+      ->bind_int64(1, first.key_id)
+      .bind_text(2, first.session_key)
+      .bind_text(3, first.session_title)
+      .bind_int64(4, session.tokens_in)
+      .bind_int64(5, session.tokens_out)
+      .bind_int64(6, session.fee_nanos)
+      .bind_int64(7, session.threads)
+      .bind_int64(8, first.created_at)
+      .bind_int64(9, session.updated_at);
+  if (auto status = (*create)->run(); !status) return status;
+  session.id = connection.last_insert_rowid();
+  return core::Ok{};
+}
 
 }  // namespace
 
@@ -44,28 +128,38 @@ core::Status SqliteStore::insert_threads(const std::vector<NewThread>& threads) 
                                    thread.status + "\", not ok, error or cancelled");
     }
   }
-  auto transaction = Transaction::begin_write(connection_);
+  // Records are not acknowledged to anyone: their commit does not wait for the disk. The next
+  // charge's commit flushes the same WAL, and a crash of the process loses nothing written.
+  auto transaction = Transaction::begin_write(connection_, Sync::kOsBuffer);
   if (!transaction) return transaction.take_error();
-  auto session = connection_.prepare(kUpsertSession);
-  if (!session) return session.take_error();
-  auto insert = connection_.prepare(kInsertThread);
-  if (!insert) return insert.take_error();
-  std::int64_t first_thread_id = 0;
-  for (const NewThread& thread : threads) {
-    session->reset();
-    session->bind_int64(1, thread.key_id)
-        .bind_text(2, thread.session_key)
-        .bind_text(3, thread.session_title)
-        .bind_int64(4, thread.tokens_in)
-        .bind_int64(5, thread.tokens_out)
-        .bind_money(6, thread.fee)
-        .bind_int64(7, thread.created_at);
-    if (session->step() != Step::kRow) return session->internal_error();
-    const std::int64_t session_id = session->column_int64(0);
-    if (auto status = session->run(); !status) return status;
+  // Sessions first, in the order they appear, each once with the batch's sums.
+  std::vector<SessionInBatch> sessions;
+  std::map<std::pair<std::int64_t, std::string_view>, std::size_t> session_of;
+  std::vector<std::size_t> thread_session(threads.size());
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    const NewThread& thread = threads[i];
+    auto [found, added] =
+        session_of.try_emplace({thread.key_id, thread.session_key}, sessions.size());
+    if (added) sessions.push_back(SessionInBatch{&thread});
+    SessionInBatch& session = sessions[found->second];
+    session.tokens_in += thread.tokens_in;
+    session.tokens_out += thread.tokens_out;
+    session.fee_nanos += thread.fee.nanos();
+    session.threads += 1;
+    session.updated_at = std::max(session.updated_at, thread.created_at);
+    thread_session[i] = found->second;
+  }
+  for (SessionInBatch& session : sessions) {
+    if (auto status = write_session(connection_, session); !status) return status;
+  }
 
-    insert->reset();
-    insert->bind_int64(1, session_id)
+  auto insert = connection_.reuse(kInsertThread);
+  if (!insert) return insert.take_error();
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    const NewThread& thread = threads[i];
+    (*insert)->reset();
+    (*insert)
+        ->bind_int64(1, sessions[thread_session[i]].id)
         .bind_int64(2, thread.key_id)
         .bind_text(3, thread.request_id)
         .bind_text(4, thread.model)
@@ -87,30 +181,76 @@ core::Status SqliteStore::insert_threads(const std::vector<NewThread>& threads) 
         .bind_text(20, thread.status)
         .bind_text(21, thread.error)
         .bind_int64(22, thread.created_at);
-    if (auto status = insert->run(); !status) return status;
-    if (first_thread_id == 0) first_thread_id = connection_.last_insert_rowid();
+    if (auto status = (*insert)->run(); !status) return status;
   }
-  // The whole batch enters the search index in one statement (no per-row trigger).
-  auto index = connection_.prepare(
-      "INSERT INTO threads_fts (rowid, prompt, completion) "
-      "SELECT id, prompt, completion FROM threads WHERE id >= ?");
-  if (!index) return index.take_error();
-  index->bind_int64(1, first_thread_id);
-  if (auto status = index->run(); !status) return status;
+  // The search index is written in bulk: each write of it makes an index segment whose cost
+  // hardly depends on its size (about 140k instructions; bench/RESULTS.md).
+  if (auto status = index_for_search(kIndexBatch); !status) return status;
+  return transaction->commit();
+}
+
+core::Status SqliteStore::index_for_search(std::int64_t min_rows) {
+  std::int64_t threads_to = 0;
+  std::int64_t sessions_to = 0;
+  {
+    auto waiting = connection_.reuse(kWaitingForIndex);
+    if (!waiting) return waiting.take_error();
+    if ((*waiting)->step() != Step::kRow) return (*waiting)->internal_error();
+    if ((*waiting)->column_int64(0) < std::max<std::int64_t>(min_rows, 1)) return core::Ok{};
+    threads_to = (*waiting)->column_int64(1);
+    sessions_to = (*waiting)->column_int64(2);
+  }
+  for (const auto& [sql, after] :
+       {std::pair{kIndexSessions, sessions_to}, std::pair{kIndexThreads, threads_to}}) {
+    auto index = connection_.reuse(sql);
+    if (!index) return index.take_error();
+    (*index)->bind_int64(1, after);
+    if (auto status = (*index)->run(); !status) return status;
+  }
+  auto reached = connection_.reuse(kIndexReached);
+  if (!reached) return reached.take_error();
+  return (*reached)->run();
+}
+
+core::Status SqliteStore::catch_up_search_index() {
+  {
+    auto waiting = connection_.reuse(kWaitingForIndex);
+    if (!waiting) return waiting.take_error();
+    if ((*waiting)->step() != Step::kRow) return (*waiting)->internal_error();
+    if ((*waiting)->column_int64(0) <= 0) return core::Ok{};
+  }
+  auto transaction = Transaction::begin_write(connection_, Sync::kOsBuffer);
+  if (!transaction) return transaction.take_error();
+  if (auto status = index_for_search(1); !status) return status;
   return transaction->commit();
 }
 
 core::Result<Page<ThreadRow>> SqliteStore::list_threads(const RecordFilter& filter) {
+  if (!filter.page.q.empty()) {
+    if (auto status = catch_up_search_index(); !status) return status.take_error();
+  }
+  // The thread's own prompt and completion; its session's title is the sessions list's.
+  auto query = fts_query(filter.page.q);
+  const ListSql rows{kThreadColumns, kThreadsFrom, "t.id DESC"};
   Conditions conditions;
+  if (query && !filter.key_id && !filter.session_id) {
+    // A search alone walks the index newest first and stops after the counted matches;
+    // "t.id IN (...)" would first collect every match (0.15 s for a word in 1M threads).
+    conditions.add("threads_fts MATCH ?", {std::move(*query)});
+    return select_capped_page<ThreadRow>(connection_, {"threads_fts", "rowid", "rowid DESC"},
+                                         conditions, rows, "t.id", filter.page, read_thread);
+  }
+  // A key's or a session's threads are few next to the matches of a common word: their
+  // index leads, and the search only tests them. Every thread has its session (a foreign
+  // key, and sessions are never deleted), so the scan needs no join.
   if (filter.key_id) conditions.equals("t.key_id", *filter.key_id);
   if (filter.session_id) conditions.equals("t.session_id", *filter.session_id);
-  // The thread's own prompt and completion; its session's title is the sessions list's.
-  if (auto query = fts_query(filter.page.q)) {
+  if (query) {
     conditions.add("t.id IN (SELECT rowid FROM threads_fts WHERE threads_fts MATCH ?)",
                    {std::move(*query)});
   }
-  return select_page<ThreadRow>(connection_, {kThreadColumns, kThreadsFrom, "t.id DESC"},
-                                conditions, filter.page, read_thread);
+  return select_capped_page<ThreadRow>(connection_, {"threads t", "t.id", "t.id DESC"}, conditions,
+                                       rows, "t.id", filter.page, read_thread);
 }
 
 core::Result<ThreadRow> SqliteStore::find_thread(std::int64_t id,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "admin_fixtures.hpp"
+#include "temp_dir.hpp"
 
 namespace store::sqlite {
 namespace {
@@ -70,6 +71,23 @@ TEST_F(RecordsTest, ABatchIsOneCommit) {
   EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM sessions"), 3);
 }
 
+TEST_F(RecordsTest, KeptStatementsHoldNoReadSnapshotBetweenBatches) {
+  // The hot statements stay prepared across batches; a statement left mid-step would keep
+  // a read snapshot open and stop WAL checkpoints from ever finishing.
+  insert({new_thread(alice_, "h:a", 100)});
+  insert({new_thread(alice_, "h:a", 101), new_thread(bob_, "h:b", 102)});
+  sqlite3* db = store_->connection().handle();
+  int kept = 0;
+  for (sqlite3_stmt* statement = sqlite3_next_stmt(db, nullptr); statement != nullptr;
+       statement = sqlite3_next_stmt(db, statement)) {
+    ++kept;
+    EXPECT_FALSE(sqlite3_stmt_busy(statement)) << sqlite3_sql(statement);
+  }
+  EXPECT_GT(kept, 0);
+  EXPECT_NE(sqlite3_get_autocommit(db), 0);  // no transaction left open
+  EXPECT_EQ(scalar(*store_, "SELECT thread_count FROM sessions WHERE session_key = 'h:a'"), 2);
+}
+
 TEST_F(RecordsTest, SessionsAreScopedByKey) {
   insert({new_thread(alice_, "h:chat", 100), new_thread(alice_, "h:chat", 101),
           new_thread(bob_, "h:chat", 102)});
@@ -81,6 +99,43 @@ TEST_F(RecordsTest, SessionsAreScopedByKey) {
   EXPECT_EQ(bob.session.thread_count, 1);
   EXPECT_EQ(bob.session.key_name, "bob");
   EXPECT_NE(alice.session.id, bob.session.id);
+}
+
+TEST_F(RecordsTest, ABatchAddsItsThreadsToTheirSessionsOnce) {
+  insert({new_thread(alice_, "h:old", 100)});
+  // One batch: two threads of an existing session, three of a new one (interleaved, one
+  // late), one of another key's session of the same name.
+  std::vector<NewThread> batch;
+  for (std::int64_t at : {110, 120}) {
+    auto thread = new_thread(alice_, "h:old", at);
+    thread.tokens_in = 5;
+    thread.fee = Money::from_nanos(1'000'000'001);
+    batch.push_back(thread);
+    auto fresh = new_thread(alice_, "h:new", at + 1);
+    fresh.session_title = at == 110 ? "first of new" : "second of new";
+    fresh.tokens_out = 3;
+    batch.push_back(fresh);
+  }
+  batch.push_back(new_thread(alice_, "h:new", 90));
+  batch.push_back(new_thread(bob_, "h:new", 130));
+  insert(batch);
+
+  auto old = must(store_->find_session(session_id(alice_, "h:old"), alice_)).session;
+  EXPECT_EQ(old.thread_count, 3);
+  EXPECT_EQ(old.updated_at, 120);
+  EXPECT_EQ(old.created_at, 100);
+  EXPECT_EQ(old.total_in_tokens, 10 + new_thread(alice_, "x", 0).tokens_in);
+  auto fresh = must(store_->find_session(session_id(alice_, "h:new"), alice_));
+  EXPECT_EQ(fresh.session.thread_count, 3);
+  EXPECT_EQ(fresh.session.title, "first of new");
+  EXPECT_EQ(fresh.session.created_at, 111);
+  EXPECT_EQ(fresh.session.updated_at, 121);
+  ASSERT_EQ(fresh.threads.size(), 3u);
+  EXPECT_EQ(must(store_->find_session(session_id(bob_, "h:new"), bob_)).session.thread_count, 1);
+  EXPECT_EQ(scalar(*store_, "SELECT SUM(thread_count) FROM sessions"),
+            scalar(*store_, "SELECT COUNT(*) FROM threads"));
+  EXPECT_EQ(scalar(*store_, "SELECT SUM(total_fee) FROM sessions"),
+            scalar(*store_, "SELECT SUM(fee) FROM threads"));
 }
 
 TEST_F(RecordsTest, TotalsAddUpExactly) {
@@ -344,6 +399,69 @@ TEST_F(RecordsSearchTest, FindsAWordOfACompletion) {
   EXPECT_EQ(session_titles(search("punctual")), (Strings{"Japan trip"}));
 }
 
+TEST_F(RecordsSearchTest, EachBatchIndexesItsOwnNewRowsOnce) {
+  // A later batch: a thread for an existing session, and a new session. Each batch indexes
+  // the rows it added (after the largest ids before it), so nothing is indexed twice or
+  // missed, and an existing session's title stays found once.
+  auto more = new_thread(alice_, "h:cooking", 105, "Rye bread?", "Rye wants a longer proof.");
+  auto fresh = new_thread(alice_, "h:garden", 106, "Tomatoes", "Stake them early.");
+  fresh.session_title = "Garden plans";
+  insert({more, fresh});
+  EXPECT_EQ(thread_prompts(search("proof")), (Strings{"Rye bread?"}));
+  EXPECT_EQ(thread_prompts(search("overnight")), (Strings{"How do I bake bread?"}));
+  EXPECT_EQ(session_titles(search("garden")), (Strings{"Garden plans"}));
+  EXPECT_EQ(session_titles(search("baking")), (Strings{"Bread baking"}));
+  // The index's own row of sizes per document: each row indexed exactly once.
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM threads_fts_docsize"),
+            scalar(*store_, "SELECT COUNT(*) FROM threads"));
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM sessions_fts_docsize"),
+            scalar(*store_, "SELECT COUNT(*) FROM sessions"));
+}
+
+TEST_F(RecordsTest, RecordsAreIndexedInBulkOrBeforeASearch) {
+  insert({new_thread(alice_, "h:a", 100, "first", "alpha")});
+  // One row waits: not indexed yet, but a search indexes it first.
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM threads_fts_docsize"), 0);
+  EXPECT_EQ(scalar(*store_, "SELECT threads_to FROM search_index_state"), 0);
+  EXPECT_EQ(must(store_->list_threads(search("alpha"))).total, 1);
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM threads_fts_docsize"), 1);
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM sessions_fts_docsize"), 1);
+  EXPECT_EQ(scalar(*store_, "SELECT threads_to FROM search_index_state"),
+            scalar(*store_, "SELECT MAX(id) FROM threads"));
+
+  // A batch that makes kIndexBatch rows wait is indexed as it is written.
+  std::vector<NewThread> batch;
+  for (std::int64_t i = 0; i < SqliteStore::kIndexBatch; ++i) {
+    batch.push_back(new_thread(bob_, "h:b" + std::to_string(i % 7), 200 + i, "q", "beta"));
+  }
+  insert(batch);
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM threads_fts_docsize"),
+            1 + SqliteStore::kIndexBatch);
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM sessions_fts_docsize"), 1 + 7);
+  EXPECT_EQ(must(store_->list_threads(search("beta"))).total, SqliteStore::kIndexBatch);
+}
+
+TEST_F(RecordsTest, WaitingRecordsAreFoundAfterAReopen) {
+  store::testing::TempDir dir;
+  const std::string path = (dir.path() / "records.db").string();
+  auto open_file = [&path] {
+    auto store = SqliteStore::open(path);
+    EXPECT_TRUE(store) << store.error().message;
+    EXPECT_TRUE((*store)->migrate());
+    return std::move(*store);
+  };
+  {
+    auto store = open_file();
+    auto key = must(store->insert_key(new_key("carol"))).id;
+    ASSERT_TRUE(store->insert_threads({new_thread(key, "h:c", 100, "p", "gamma")}));
+  }
+  auto store = open_file();
+  RecordFilter filter;
+  filter.page.q = "gamma";
+  EXPECT_EQ(must(store->list_threads(filter)).total, 1);
+  EXPECT_EQ(must(store->list_sessions(filter)).total, 1);
+}
+
 TEST_F(RecordsSearchTest, FindsAWordOfATitle) {
   EXPECT_EQ(session_titles(search("trip")), (Strings{"Japan trip"}));
   EXPECT_EQ(session_titles(search("baking")), (Strings{"Bread baking"}));
@@ -426,8 +544,40 @@ TEST_F(RecordsSearchTest, SearchCombinesWithTheSessionFilter) {
   EXPECT_EQ(page.items.size(), 1u);
 }
 
+TEST_F(RecordsSearchTest, ASearchAlonePagesNewestFirstWithExactTotals) {
+  // The search-only path walks the index, not the threads: same order, same totals.
+  RecordFilter bread = search("bread");
+  bread.page.limit = 1;
+  auto first = must(store_->list_threads(bread));
+  EXPECT_EQ(first.total, 2);
+  EXPECT_TRUE(first.total_exact);
+  ASSERT_EQ(first.items.size(), 1u);
+  EXPECT_EQ(first.items[0].thread.prompt, "bob's bread question");
+  EXPECT_EQ(first.items[0].thread.session_title, "Bob bread");
+  bread.page.offset = 1;
+  auto second = must(store_->list_threads(bread));
+  EXPECT_EQ(second.total, 2);
+  ASSERT_EQ(second.items.size(), 1u);
+  EXPECT_EQ(second.items[0].thread.prompt, "How do I bake bread?");
+  bread.page.offset = 2;
+  auto past = must(store_->list_threads(bread));
+  EXPECT_EQ(past.total, 2);
+  EXPECT_TRUE(past.items.empty());
+  // With a key, the key's threads are scanned and the search tests them: the same answer.
+  EXPECT_EQ(must(store_->list_threads(search("bread", alice_))).total, 1);
+  auto sessions = must(store_->list_sessions(search("bread")));
+  EXPECT_EQ(sessions.total, 2);
+  EXPECT_TRUE(sessions.total_exact);
+  EXPECT_EQ(must(store_->list_threads(RecordFilter{})).total, 5);
+  EXPECT_TRUE(must(store_->list_threads(RecordFilter{})).total_exact);
+}
+
 TEST_F(RecordsSearchTest, TheIndexFollowsUpdatesAndDeletes) {
   // The store never changes or deletes records; the triggers are there for maintenance.
+  // A row waiting for the index is changed and deleted too: the index must stay whole.
+  insert({new_thread(alice_, "h:later", 105, "Waiting row", "Not indexed yet.")});
+  exec(*store_, "UPDATE threads SET completion = 'Still waiting.' WHERE prompt = 'Waiting row'");
+  exec(*store_, "DELETE FROM threads WHERE prompt = 'Waiting row'");
   exec(*store_,
        "UPDATE threads SET completion = 'Use a baguette pan.' WHERE prompt = "
        "'How do I bake bread?'");
