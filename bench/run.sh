@@ -23,9 +23,9 @@
 #   BENCH_SLOW_RATE=40       bytes/s of the slow SSE upstream
 #   BENCH_GROWTH_KEYS=10000 BENCH_GROWTH_THREADS=1000000
 #   BENCH_PHASES=throughput,sequential,memory,growth   (also: profile, not in the default)
-#   BENCH_NOSYNC=1           also measure "llmgate-nosync", a diagnostic second gateway
-#                            whose fsync/fdatasync are no-ops (lib/nosync.c): the share of
-#                            the disk flush in the added latency. 0 leaves it out.
+#   BENCH_NORMAL=1           also measure "llmgate-normal", a second gateway with
+#                            LLMGATE_SQLITE_SYNCHRONOUS=normal (commits wait for the OS, not
+#                            the disk): the share of fsync in the added latency. 0 leaves it out.
 #   BENCH_PROFILE_REQUESTS=2000  requests per mode under callgrind (profile phase)
 #   BENCH_MAX_LOAD=          if set (e.g. 0.5): first wait, polling every 30 s for up to
 #                            BENCH_LOAD_WAIT=1200 s, until the 1-minute load is below it
@@ -43,7 +43,7 @@ slow_rate=${BENCH_SLOW_RATE:-40}
 growth_keys=${BENCH_GROWTH_KEYS:-10000}
 growth_threads=${BENCH_GROWTH_THREADS:-1000000}
 phases=${BENCH_PHASES:-throughput,sequential,memory,growth}
-nosync=${BENCH_NOSYNC:-1}
+normal=${BENCH_NORMAL:-1}
 profile_requests=${BENCH_PROFILE_REQUESTS:-2000}
 max_load=${BENCH_MAX_LOAD:-}
 load_wait=${BENCH_LOAD_WAIT:-1200}
@@ -125,8 +125,8 @@ standin_port=$(free_port "$port_base")
 floor_port=$(free_port $((standin_port + 1)))
 gateway_port=$(free_port $((floor_port + 1)))
 growth_port=$(free_port $((gateway_port + 1)))
-nosync_port=$(free_port $((growth_port + 1)))
-profile_port=$(free_port $((nosync_port + 1)))
+normal_port=$(free_port $((growth_port + 1)))
+profile_port=$(free_port $((normal_port + 1)))
 
 nginx_string() {  # file -> the file's bytes as a single-quoted nginx string
   local text
@@ -255,12 +255,12 @@ gateway_pid=$started_pid
 declare -A key_of
 key_of[llmgate]=$(configure_gateway "$gateway_port")
 gateway_targets=(llmgate)
-if [[ $nosync == 1 ]]; then
-  cc -shared -fPIC -O2 -o "$out/nosync.so" "$bench_dir/lib/nosync.c"
-  start_gateway "$nosync_port" "$out/nosync.db" "$out/llmgate-nosync.log" env LD_PRELOAD="$out/nosync.so"
-  nosync_pid=$started_pid
-  key_of[llmgate-nosync]=$(configure_gateway "$nosync_port")
-  gateway_targets+=(llmgate-nosync)
+if [[ $normal == 1 ]]; then
+  start_gateway "$normal_port" "$out/normal.db" "$out/llmgate-normal.log" \
+    env LLMGATE_SQLITE_SYNCHRONOUS=normal
+  normal_pid=$started_pid
+  key_of[llmgate-normal]=$(configure_gateway "$normal_port")
+  gateway_targets+=(llmgate-normal)
 fi
 sleep 1
 record "{\"phase\":\"memory\",\"what\":\"idle_after_start\",\"rss_kib\":$(rss_kib "$gateway_pid")}"
@@ -273,7 +273,7 @@ target_port() {
     llmgate) echo "$gateway_port" ;;
     llmgate-empty) echo "$gateway_port" ;;
     llmgate-grown) echo "$growth_port" ;;
-    llmgate-nosync) echo "$nosync_port" ;;
+    llmgate-normal) echo "$normal_port" ;;
   esac
 }
 target_key() { [[ $1 == llmgate* ]] && echo "${key_of[$1]}" || true; }
@@ -371,7 +371,7 @@ median_ms() {  # url-path port -> median of 7 timings of GET, milliseconds
 if has_phase growth; then
   # A fresh empty gateway and a grown one, measured alternately with the same key settings.
   stop_gateway "$gateway_pid"
-  [[ -z ${nosync_pid:-} ]] || stop_gateway "$nosync_pid"
+  [[ -z ${normal_pid:-} ]] || stop_gateway "$normal_pid"
   start_gateway "$gateway_port" "$out/empty.db" "$out/llmgate-empty.log"
   gateway_pid=$started_pid
   key_of[llmgate-empty]=$(configure_gateway "$gateway_port")

@@ -51,16 +51,16 @@ const errors = (phase, t, mode, conns) =>
 if (rows.some((r) => r.phase === "throughput")) {
   p("## Throughput and latency (wrk, POST /v1/chat/completions)");
   p();
-  const nosync = rows.some((r) => r.target === "llmgate-nosync");
-  p(`| scenario | direct req/s | nginx req/s | llmgate req/s | llmgate / nginx | p50 ms direct · nginx · llmgate | p99 ms direct · nginx · llmgate | errors |${nosync ? " diagnostic: llmgate-nosync req/s (÷ nginx), p50 · p99 ms |" : ""}`);
-  p(`| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |${nosync ? " --- |" : ""}`);
+  const normal = rows.some((r) => r.target === "llmgate-normal");
+  p(`| scenario | direct req/s | nginx req/s | llmgate req/s | llmgate / nginx | p50 ms direct · nginx · llmgate | p99 ms direct · nginx · llmgate | errors |${normal ? " llmgate-normal (sqlite_synchronous=normal) req/s (÷ nginx), p50 · p99 ms |" : ""}`);
+  p(`| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |${normal ? " --- |" : ""}`);
   for (const mode of ["json", "stream"]) {
     for (const conns of [1, 64]) {
       const rps = (t) => med("throughput", t, mode, conns, "rps");
       const lat = (key) => ["direct", "nginx", "llmgate"].map((t) => ms(med("throughput", t, mode, conns, key))).join(" · ");
       const errs = ["direct", "nginx", "llmgate"].map((t) => errors("throughput", t, mode, conns)).join(" · ");
-      const diag = nosync
-        ? ` ${int(rps("llmgate-nosync"))} (${ratio(rps("llmgate-nosync"), rps("nginx"))}), ${ms(med("throughput", "llmgate-nosync", mode, conns, "p50_us"))} · ${ms(med("throughput", "llmgate-nosync", mode, conns, "p99_us"))} |`
+      const diag = normal
+        ? ` ${int(rps("llmgate-normal"))} (${ratio(rps("llmgate-normal"), rps("nginx"))}), ${ms(med("throughput", "llmgate-normal", mode, conns, "p50_us"))} · ${ms(med("throughput", "llmgate-normal", mode, conns, "p99_us"))} |`
         : "";
       p(`| ${mode === "json" ? "non-stream" : "stream"}, ${conns} conn | ${int(rps("direct"))} | ${int(rps("nginx"))} | ${int(rps("llmgate"))} | ${ratio(rps("llmgate"), rps("nginx"))} | ${lat("p50_us")} | ${lat("p99_us")} | ${errs} |${diag}`);
     }
@@ -68,11 +68,11 @@ if (rows.some((r) => r.phase === "throughput")) {
   p();
   p("Latency added over direct, concurrency 1 (median p50/p99 of the target minus direct's):");
   p();
-  p(`| scenario | nginx p50 | nginx p99 | llmgate p50 | llmgate p99 |${nosync ? " llmgate-nosync p50 | p99 |" : ""}`);
-  p(`| --- | ---: | ---: | ---: | ---: |${nosync ? " ---: | ---: |" : ""}`);
+  p(`| scenario | nginx p50 | nginx p99 | llmgate p50 | llmgate p99 |${normal ? " llmgate-normal p50 | p99 |" : ""}`);
+  p(`| --- | ---: | ---: | ---: | ---: |${normal ? " ---: | ---: |" : ""}`);
   for (const mode of ["json", "stream"]) {
     const added = (t, key) => med("throughput", t, mode, 1, key) - med("throughput", "direct", mode, 1, key);
-    const diag = nosync ? ` ${ms(added("llmgate-nosync", "p50_us"))} ms | ${ms(added("llmgate-nosync", "p99_us"))} ms |` : "";
+    const diag = normal ? ` ${ms(added("llmgate-normal", "p50_us"))} ms | ${ms(added("llmgate-normal", "p99_us"))} ms |` : "";
     p(`| ${mode === "json" ? "non-stream" : "stream (whole answer)"} | ${ms(added("nginx", "p50_us"))} ms | ${ms(added("nginx", "p99_us"))} ms | ${ms(added("llmgate", "p50_us"))} ms | ${ms(added("llmgate", "p99_us"))} ms |${diag}`);
   }
   p();
@@ -88,7 +88,7 @@ if (rows.some((r) => r.phase === "sequential")) {
   const t = (name, mode, key) =>
     median(rows.filter((r) => r.phase === "sequential" && r.target === name && r.mode === mode).map((r) => r.result[key]));
   const names = ["direct", "nginx", "llmgate"];
-  if (rows.some((r) => r.phase === "sequential" && r.target === "llmgate-nosync")) names.push("llmgate-nosync");
+  if (rows.some((r) => r.phase === "sequential" && r.target === "llmgate-normal")) names.push("llmgate-normal");
   const added = (name, mode, key) => (name === "direct" ? "" : ms(t(name, mode, key) - t("direct", mode, key)));
   p("## One request at a time (latency.js: one keep-alive connection, medians of the runs)");
   p();

@@ -65,7 +65,7 @@ int serve_gateway(const config::Settings& settings) {
                                                   : telemetry::LogFormat::kText);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto opened = store::open_store(settings.database);
+  auto opened = store::open_store(settings.database, settings.sqlite_flush_commits);
   if (!opened) {
     std::cerr << "llmgate: " << opened.error().message << "\n";
     return 1;
@@ -110,7 +110,7 @@ int serve_gateway(const config::Settings& settings) {
   // of its own so that admission never waits behind other database work (billing.md).
   std::unique_ptr<store::Store> admission_store;
   if (store.shared()) {
-    auto second = store::open_store(settings.database);
+    auto second = store::open_store(settings.database, settings.sqlite_flush_commits);
     if (!second) {
       std::cerr << "llmgate: " << second.error().message << "\n";
       return 1;

@@ -91,6 +91,17 @@ core::Status apply_log_format(Settings& settings, std::string_view text) {
   return core::Ok{};
 }
 
+core::Status apply_sqlite_synchronous(Settings& settings, std::string_view text) {
+  if (text == "full" || text == "FULL") {
+    settings.sqlite_flush_commits = true;
+  } else if (text == "normal" || text == "NORMAL") {
+    settings.sqlite_flush_commits = false;
+  } else {
+    return error(fmt::format("not a SQLite synchronous mode: '{}' (full, normal)", text));
+  }
+  return core::Ok{};
+}
+
 Apply text_setting(std::string Settings::*member) {
   return [member](Settings& settings, std::string_view text) -> core::Status {
     settings.*member = std::string(text);
@@ -238,6 +249,12 @@ const std::vector<SettingSpec>& specs() {
         "allow fetching https image URLs from private, loopback and link-local addresses"},
        K::kBoolean,
        bool_setting(&Settings::image_fetch_private)},
+      {{"sqlite_synchronous", "LLMGATE_SQLITE_SYNCHRONOUS", "full",
+        "full: a SQLite commit (a charge) waits for the disk and survives power loss; normal: "
+        "it survives a crash or kill -9 of the gateway but not of the machine, and answers "
+        "sooner"},
+       K::kText,
+       apply_sqlite_synchronous},
       {{"threads", "LLMGATE_THREADS", "0", "I/O threads; 0 means one per core"},
        K::kInteger,
        apply_threads},

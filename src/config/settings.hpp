@@ -34,8 +34,11 @@ struct Settings {
   LogFormat log_format = LogFormat::kText;
   std::string feishu_base_url = "https://open.feishu.cn";
   std::chrono::seconds clock_offset{0};
-  std::string upstream_ca_file;       // extra CAs for upstream HTTPS, PEM
+  std::string upstream_ca_file;      // extra CAs for upstream HTTPS, PEM
   bool image_fetch_private = false;  // image URLs may point at private addresses
+  // SQLite commits wait for fsync (true: survive power loss) or only for the OS (false:
+  // survive a crash of the process, kill -9 included). docs/operations.md, "Durability".
+  bool sqlite_flush_commits = true;
   unsigned threads = 0;     // I/O threads; 0 means one per core
   std::string config_file;  // the TOML file the settings were read from, if any
 

@@ -42,7 +42,7 @@ core::Status prepare_file(const std::string& url, const std::filesystem::path& p
 
 }  // namespace
 
-core::Result<std::unique_ptr<Store>> open_store(const std::string& url) {
+core::Result<std::unique_ptr<Store>> open_store(const std::string& url, bool sqlite_flush_commits) {
   auto parsed = parse_database_url(url);
   if (!parsed) return parsed.take_error();
   if (parsed->backend == Backend::kPostgres) {
@@ -54,7 +54,7 @@ core::Result<std::unique_ptr<Store>> open_store(const std::string& url) {
   if (path != ":memory:") {
     if (auto status = prepare_file(url, path); !status) return status.take_error();
   }
-  auto store = sqlite::SqliteStore::open(path);
+  auto store = sqlite::SqliteStore::open(path, core::Clock(), sqlite_flush_commits);
   if (!store) return open_failed(url, store.error().message);
   return std::unique_ptr<Store>(std::move(*store));
 }

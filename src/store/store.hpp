@@ -453,7 +453,9 @@ class Store {
 
 // Opens the database named by a URL: "sqlite://path/to/file.db" (directories created,
 // ":memory:" allowed for tests) or "postgresql://user:password@host:port/db" (connects at
-// once). Errors name the URL (password redacted) and the reason.
-core::Result<std::unique_ptr<Store>> open_store(const std::string& url);
+// once). Errors name the URL (password redacted) and the reason. `sqlite_flush_commits`:
+// SQLite commits wait for fsync (synchronous=FULL) or only for the OS (NORMAL).
+core::Result<std::unique_ptr<Store>> open_store(const std::string& url,
+                                                bool sqlite_flush_commits = true);
 
 }  // namespace store

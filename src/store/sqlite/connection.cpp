@@ -19,7 +19,7 @@ constexpr const char* kSyncNormal = "PRAGMA synchronous = NORMAL";
 
 }  // namespace
 
-core::Result<Connection> Connection::open(const std::string& path) {
+core::Result<Connection> Connection::open(const std::string& path, bool flush_commits) {
   // Before SQLite's first use (later it is refused, harmlessly): no counting of memory in
   // use, which takes a global mutex on every allocation (about 400 per request).
   static const int kNoMemoryStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -34,6 +34,7 @@ core::Result<Connection> Connection::open(const std::string& path) {
     return core::Error::internal("cannot open sqlite database '" + path + "': " + reason);
   }
   Connection connection(db);
+  connection.flush_commits_ = flush_commits;
   if (auto status = connection.configure(path == ":memory:"); !status) {
     return core::Error::internal("cannot configure sqlite database '" + path +
                                  "': " + status.error().message);
@@ -44,7 +45,8 @@ core::Result<Connection> Connection::open(const std::string& path) {
 Connection::Connection(Connection&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       reused_(std::move(other.reused_)),
-      sync_(other.sync_) {}
+      sync_(other.sync_),
+      flush_commits_(other.flush_commits_) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
@@ -53,6 +55,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
     db_ = std::exchange(other.db_, nullptr);
     reused_ = std::move(other.reused_);
     sync_ = other.sync_;
+    flush_commits_ = other.flush_commits_;
   }
   return *this;
 }
@@ -79,12 +82,16 @@ core::Status Connection::run_reused(const char* sql) {
 }
 
 core::Status Connection::set_sync(Sync sync) {
-  if (sync == sync_) return core::Ok{};
+  if (synchronous_for(sync) == synchronous_for(sync_)) return core::Ok{};
   // Outside a transaction only: the setting applies to the next commit. Not a kept
   // statement: SQLite applies this pragma when it is prepared, not when it is stepped.
-  auto status = exec(sync == Sync::kFlush ? kSyncFull : kSyncNormal);
+  auto status = exec(synchronous_for(sync));
   if (status) sync_ = sync;
   return status;
+}
+
+const char* Connection::synchronous_for(Sync sync) const {
+  return sync == Sync::kFlush && flush_commits_ ? kSyncFull : kSyncNormal;
 }
 
 core::Status Connection::configure(bool in_memory) {
@@ -100,9 +107,9 @@ core::Status Connection::configure(bool in_memory) {
     return core::Error::internal("WAL journal mode unavailable (got '" + *mode +
                                  "'); is the file on a network file system?");
   }
-  // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss, and a
-  // charge that was acknowledged must survive (SPEC section 7).
-  return exec("PRAGMA synchronous = FULL");
+  // FULL, not NORMAL, unless the operator chose otherwise: in WAL mode NORMAL may lose the
+  // last commits on power loss, and a charge that was acknowledged must survive (SPEC 7).
+  return exec(synchronous_for(Sync::kFlush));
 }
 
 core::Status Connection::exec(const char* sql) {

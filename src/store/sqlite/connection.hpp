@@ -48,8 +48,10 @@ class ReusedStatement {
 class Connection {
  public:
   // `path` is a file path or ":memory:". The file must already be allowed to exist (parent
-  // directories are the caller's job). Sets WAL, synchronous=FULL, foreign keys, busy timeout.
-  static core::Result<Connection> open(const std::string& path);
+  // directories are the caller's job). Sets WAL, foreign keys, busy timeout, and
+  // synchronous=FULL, or NORMAL for every commit when `flush_commits` is false (the operator
+  // chose to survive a crash of the process, not of the machine: LLMGATE_SQLITE_SYNCHRONOUS).
+  static core::Result<Connection> open(const std::string& path, bool flush_commits = true);
 
   Connection(Connection&& other) noexcept;
   Connection& operator=(Connection&& other) noexcept;
@@ -75,6 +77,8 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   core::Status configure(bool in_memory);
+  // The PRAGMA synchronous text for a transaction's Sync.
+  const char* synchronous_for(Sync sync) const;
   core::Status run_reused(const char* sql);
   core::Status set_sync(Sync sync);
 
@@ -82,6 +86,7 @@ class Connection {
   // Finalized before the connection closes (see the destructor).
   std::unordered_map<const char*, std::unique_ptr<Statement>> reused_;
   Sync sync_ = Sync::kFlush;
+  bool flush_commits_ = true;  // false: kFlush commits do not flush either
 
   friend class Transaction;
 };

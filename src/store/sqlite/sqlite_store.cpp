@@ -41,8 +41,9 @@ core::Status select_grants(Connection& connection, const char* sql, std::vector<
 }  // namespace
 
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
-                                                             core::Clock clock) {
-  auto connection = Connection::open(path);
+                                                             core::Clock clock,
+                                                             bool flush_commits) {
+  auto connection = Connection::open(path, flush_commits);
   if (!connection) return connection.take_error();
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*connection), clock));
 }

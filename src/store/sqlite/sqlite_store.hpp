@@ -28,8 +28,10 @@ inline constexpr const char* kInsertKeyGrant =
 class SqliteStore final : public Store {
  public:
   // Opens (and creates) the database at `path`, or ":memory:". Does not migrate.
+  // flush_commits: see Connection::open.
   static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
-                                                         core::Clock clock = core::Clock());
+                                                         core::Clock clock = core::Clock(),
+                                                         bool flush_commits = true);
 
   core::Status migrate() override;
   bool ping() override;

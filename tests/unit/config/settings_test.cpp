@@ -107,6 +107,7 @@ TEST_F(SettingsTest, EveryEnvironmentVariableIsRead) {
              {"LLMGATE_LOG_FORMAT", "json"},
              {"LLMGATE_FEISHU_BASE_URL", "http://127.0.0.1:9999/"},
              {"LLMGATE_CLOCK_OFFSET", "-86400"},
+             {"LLMGATE_SQLITE_SYNCHRONOUS", "normal"},
              {"LLMGATE_THREADS", "4"}};
   auto settings = load_settings({}, env);
   ASSERT_TRUE(settings.ok()) << settings.error().message;
@@ -129,6 +130,7 @@ TEST_F(SettingsTest, EveryEnvironmentVariableIsRead) {
   EXPECT_EQ(settings->log_format, LogFormat::kJson);
   EXPECT_EQ(settings->feishu_base_url, "http://127.0.0.1:9999");
   EXPECT_EQ(settings->clock_offset, std::chrono::seconds(-86400));
+  EXPECT_FALSE(settings->sqlite_flush_commits);
   EXPECT_EQ(settings->threads, 4u);
 }
 
@@ -176,6 +178,8 @@ TEST_F(SettingsTest, BadValuesNameTheSettingAndSource) {
   EXPECT_EQ(error_of({{"store_content", "maybe"}}, {}).rfind("--store-content: ", 0), 0u);
   EXPECT_EQ(error_of({}, {{"LLMGATE_LOG", "loud"}}).rfind("LLMGATE_LOG: ", 0), 0u);
   EXPECT_EQ(error_of({}, {{"LLMGATE_THREADS", "-1"}}).rfind("LLMGATE_THREADS: ", 0), 0u);
+  EXPECT_EQ(error_of({}, {{"LLMGATE_SQLITE_SYNCHRONOUS", "off"}}),
+            "LLMGATE_SQLITE_SYNCHRONOUS: not a SQLite synchronous mode: 'off' (full, normal)");
   EXPECT_EQ(error_of({}, {{"LLMGATE_CLIENT_TIMEOUT", "0"}}).rfind("LLMGATE_CLIENT_TIMEOUT: ", 0),
             0u);
 
@@ -252,7 +256,7 @@ TEST_F(SettingsTest, SettingTableDefaultsMatchTheStruct) {
   EXPECT_EQ(setting_table().front().name, "config");
   EXPECT_TRUE(names.contains("listen"));
   EXPECT_TRUE(names.contains("threads"));
-  EXPECT_EQ(names.size(), 21u);
+  EXPECT_EQ(names.size(), 22u);
 }
 
 TEST_F(SettingsTest, FlagName) {

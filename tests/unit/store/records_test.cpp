@@ -88,6 +88,38 @@ TEST_F(RecordsTest, KeptStatementsHoldNoReadSnapshotBetweenBatches) {
   EXPECT_EQ(scalar(*store_, "SELECT thread_count FROM sessions WHERE session_key = 'h:a'"), 2);
 }
 
+// PRAGMA synchronous of the connection after its last write: 2 is FULL, 1 is NORMAL.
+std::int64_t synchronous_now(SqliteStore& store) { return scalar(store, "PRAGMA synchronous"); }
+
+std::vector<Charge> a_charge(std::int64_t key_id) {
+  return {
+      Charge{key_id, "2026-11", Money::from_nanos(5), Money::from_nanos(0), Money::from_nanos(5)}};
+}
+
+TEST_F(RecordsTest, RecordsCommitWithoutFlushChargesWithFlush) {
+  insert({new_thread(alice_, "h:a", 100)});
+  EXPECT_EQ(synchronous_now(*store_), 1);
+  ASSERT_TRUE(store_->apply_charges(a_charge(alice_)));
+  EXPECT_EQ(synchronous_now(*store_), 2);
+  insert({new_thread(alice_, "h:a", 101)});
+  EXPECT_EQ(synchronous_now(*store_), 1);
+}
+
+TEST_F(RecordsTest, WithoutFlushingNothingCommitsWithFlush) {
+  store::testing::TempDir dir;
+  auto store = SqliteStore::open((dir.path() / "normal.db").string(), core::Clock(),
+                                 /*flush_commits=*/false);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE((*store)->migrate());
+  EXPECT_EQ(synchronous_now(**store), 1);
+  auto key = must((*store)->insert_key(new_key("dave"))).id;
+  ASSERT_TRUE((*store)->apply_charges(a_charge(key)));
+  EXPECT_EQ(synchronous_now(**store), 1);
+  ASSERT_TRUE((*store)->insert_threads({new_thread(key, "h:d", 100)}));
+  EXPECT_EQ(synchronous_now(**store), 1);
+  EXPECT_EQ(must((*store)->find_key(key)).total_fee, Money::from_nanos(5));
+}
+
 TEST_F(RecordsTest, SessionsAreScopedByKey) {
   insert({new_thread(alice_, "h:chat", 100), new_thread(alice_, "h:chat", 101),
           new_thread(bob_, "h:chat", 102)});
