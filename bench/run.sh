@@ -210,11 +210,26 @@ EOF
 EOF
 } >"$out/floor.conf"
 
+declare -A pid_of  # target -> the process whose CPU time (its threads and children) it costs
 for name in standin floor; do
   nginx -t -q -p "$out" -c "$out/$name.conf" -e "$out/$name-error.log"
   nginx -p "$out" -c "$out/$name.conf" -e "$out/$name-error.log" &
   started_pids+=($!)
+  pid_of[$name]=$!
 done
+pid_of[direct]=${pid_of[standin]}
+pid_of[nginx]=${pid_of[floor]}
+
+# CPU time in clock ticks (user + system, all threads) of a process and its children.
+cpu_ticks() {  # pid
+  local total=0 pid ticks
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    ticks=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ticks))
+  done
+  echo "$total"
+}
+clock_tick=$(getconf CLK_TCK)
 wait_http "http://127.0.0.1:$standin_port/"
 wait_http "http://127.0.0.1:$floor_port/"
 
@@ -252,6 +267,7 @@ configure_gateway() {  # port -> prints the bench key
 
 start_gateway "$gateway_port" "$out/llmgate.db" "$out/llmgate.log"
 gateway_pid=$started_pid
+pid_of[llmgate]=$gateway_pid
 declare -A key_of
 key_of[llmgate]=$(configure_gateway "$gateway_port")
 gateway_targets=(llmgate)
@@ -259,6 +275,7 @@ if [[ $normal == 1 ]]; then
   start_gateway "$normal_port" "$out/normal.db" "$out/llmgate-normal.log" \
     env LLMGATE_SQLITE_SYNCHRONOUS=normal
   normal_pid=$started_pid
+  pid_of[llmgate-normal]=$normal_pid
   key_of[llmgate-normal]=$(configure_gateway "$normal_port")
   gateway_targets+=(llmgate-normal)
 fi
@@ -302,6 +319,8 @@ run_wrk() {  # phase target mode connections repeat [seconds]
   ((conns > 1)) || threads=1
   [[ $mode == stream ]] && accept=text/event-stream
   raw=$out/wrk-$phase-$target-$mode-c$conns-r$rep.txt
+  local pid=${pid_of[$target]:-} cpu_before=0 cpu=null
+  [[ -z $pid ]] || cpu_before=$(cpu_ticks "$pid")
   BENCH_BODY_FILE=$bench_dir/fixtures/request-$mode.json BENCH_KEY=$(target_key "$target") \
     BENCH_ACCEPT=$accept wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency \
     -s "$bench_dir/lib/chat.lua" "http://127.0.0.1:$(target_port "$target")/v1/chat/completions" \
@@ -309,7 +328,12 @@ run_wrk() {  # phase target mode connections repeat [seconds]
   line=$(sed -n 's/^BENCHJSON //p' "$raw")
   [[ -n $line ]] || { echo "bench: wrk failed, see $raw" >&2; cat "$raw" >&2; exit 1; }
   [[ $phase == warmup ]] && return 0
-  record "{\"phase\":\"$phase\",\"target\":\"$target\",\"mode\":\"$mode\",\"conns\":$conns,\"rep\":$rep,\"load\":$(load1),\"result\":$line}"
+  # CPU microseconds the target spent per request (kernel time included): unlike req/s,
+  # this hardly depends on what else the machine is doing.
+  [[ -z $pid ]] || cpu=$(node -e 'const [t0,t1,hz,line]=process.argv.slice(1);
+    const n=JSON.parse(line).requests;console.log(n>0?((t1-t0)*1e6/hz/n).toFixed(1):"null")' \
+    "$cpu_before" "$(cpu_ticks "$pid")" "$clock_tick" "$line")
+  record "{\"phase\":\"$phase\",\"target\":\"$target\",\"mode\":\"$mode\",\"conns\":$conns,\"rep\":$rep,\"load\":$(load1),\"cpu_us_per_request\":$cpu,\"result\":$line}"
   log "$phase $target $mode c$conns #$rep: $(node -e 'const r=JSON.parse(process.argv[1]);
     const e=r.errors;console.log(`${r.rps.toFixed(0)} req/s, p50 ${r.p50_us} us, p99 ${r.p99_us} us`+
     (e.connect+e.read+e.write+e.status+e.timeout?`, errors ${JSON.stringify(e)}`:""))' "$line")"
@@ -374,6 +398,7 @@ if has_phase growth; then
   [[ -z ${normal_pid:-} ]] || stop_gateway "$normal_pid"
   start_gateway "$gateway_port" "$out/empty.db" "$out/llmgate-empty.log"
   gateway_pid=$started_pid
+  pid_of[llmgate-empty]=$gateway_pid
   key_of[llmgate-empty]=$(configure_gateway "$gateway_port")
 
   start_gateway "$growth_port" "$out/grown.db" "$out/llmgate-grown.log"
@@ -390,6 +415,7 @@ if has_phase growth; then
   restart_started=$(date +%s.%N)
   start_gateway "$growth_port" "$out/grown.db" "$out/llmgate-grown.log"
   grown_pid=$started_pid
+  pid_of[llmgate-grown]=$grown_pid
   restart_seconds=$(awk -v s="$restart_started" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e - s}')
   sleep 1
   record "{\"phase\":\"growth\",\"what\":\"setup\",\"keys\":$(sqlite3 "$out/grown.db" 'SELECT COUNT(*) FROM api_keys'),\"threads\":$(sqlite3 "$out/grown.db" 'SELECT COUNT(*) FROM threads'),\"seed_s\":$seed_seconds,\"start_s\":$restart_seconds,\"rss_kib\":$(rss_kib "$grown_pid"),\"db_mib\":$(du -m "$out/grown.db" | cut -f1)}"

@@ -11,12 +11,13 @@ const rows = fs
   .map((line) => JSON.parse(line));
 
 const median = (values) => {
-  const sorted = values.filter((v) => v !== undefined && !Number.isNaN(v)).sort((a, b) => a - b);
+  const sorted = values.filter((v) => v !== undefined && v !== null && !Number.isNaN(v)).sort((a, b) => a - b);
   if (!sorted.length) return NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const ms = (us) => (Number.isNaN(us) ? "–" : (us / 1000).toFixed(3));
+const cpuText = (us) => (Number.isNaN(us) ? "–" : us.toFixed(1));
 const int = (n) => (Number.isNaN(n) ? "–" : Math.round(n).toLocaleString("en-US"));
 const ratio = (a, b) => (Number.isNaN(a) || Number.isNaN(b) || !b ? "–" : (a / b).toFixed(2));
 const mib = (kib) => (kib === undefined || Number.isNaN(kib) ? "–" : (kib / 1024).toFixed(1));
@@ -63,6 +64,18 @@ if (rows.some((r) => r.phase === "throughput")) {
         ? ` ${int(rps("llmgate-normal"))} (${ratio(rps("llmgate-normal"), rps("nginx"))}), ${ms(med("throughput", "llmgate-normal", mode, conns, "p50_us"))} · ${ms(med("throughput", "llmgate-normal", mode, conns, "p99_us"))} |`
         : "";
       p(`| ${mode === "json" ? "non-stream" : "stream"}, ${conns} conn | ${int(rps("direct"))} | ${int(rps("nginx"))} | ${int(rps("llmgate"))} | ${ratio(rps("llmgate"), rps("nginx"))} | ${lat("p50_us")} | ${lat("p99_us")} | ${errs} |${diag}`);
+    }
+  }
+  p();
+  p("CPU time per request (user + kernel, all threads; the stand-in's for direct, the proxy's own otherwise; medians):");
+  p();
+  const cpuTargets = ["direct", "nginx", "llmgate", ...(normal ? ["llmgate-normal"] : [])];
+  p(`| scenario | ${cpuTargets.map((t) => `${t} µs`).join(" | ")} | llmgate ÷ nginx |`);
+  p(`|---|${cpuTargets.map(() => " ---: |").join("")} ---: |`);
+  for (const mode of ["json", "stream"]) {
+    for (const conns of [1, 64]) {
+      const cpu = (t) => median(runs("throughput", t, mode, conns).map((r) => r.cpu_us_per_request));
+      p(`| ${mode === "json" ? "non-stream" : "stream"}, ${conns} conn | ${cpuTargets.map((t) => cpuText(cpu(t))).join(" | ")} | ${ratio(cpu("llmgate"), cpu("nginx"))} |`);
     }
   }
   p();
@@ -142,12 +155,13 @@ if (growth.length) {
   p("| --- | ---: | ---: |");
   for (const r of growth.filter((g) => g.what === "list")) p(`| \`GET ${r.query}\` | ${r.ms.toFixed(1)} | ${int(r.total)} |`);
   p();
-  p("| scenario, 64 connections | empty database req/s | grown database req/s | grown / empty | p99 ms empty · grown |");
-  p("| --- | ---: | ---: | ---: | --- |");
+  p("| scenario, 64 connections | empty database req/s | grown database req/s | grown / empty | p99 ms empty · grown | CPU µs per request empty · grown |");
+  p("| --- | ---: | ---: | ---: | --- | --- |");
   for (const mode of ["json", "stream"]) {
     const e = med("growth", "llmgate-empty", mode, 64, "rps");
     const g = med("growth", "llmgate-grown", mode, 64, "rps");
-    p(`| ${mode === "json" ? "non-stream" : "stream"} | ${int(e)} | ${int(g)} | ${ratio(g, e)} | ${ms(med("growth", "llmgate-empty", mode, 64, "p99_us"))} · ${ms(med("growth", "llmgate-grown", mode, 64, "p99_us"))} |`);
+    const cpu = (t) => cpuText(median(runs("growth", t, mode, 64).map((r) => r.cpu_us_per_request)));
+    p(`| ${mode === "json" ? "non-stream" : "stream"} | ${int(e)} | ${int(g)} | ${ratio(g, e)} | ${ms(med("growth", "llmgate-empty", mode, 64, "p99_us"))} · ${ms(med("growth", "llmgate-grown", mode, 64, "p99_us"))} | ${cpu("llmgate-empty")} · ${cpu("llmgate-grown")} |`);
     if (mode === "json" && !Number.isNaN(g)) target("With 1,000,000 threads: non-stream throughput within 10 % of empty", g >= 0.9 * e, `${ratio(g, e)} ×`);
   }
   p();
