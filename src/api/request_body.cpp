@@ -1,5 +1,8 @@
 #include "api/request_body.hpp"
 
+#include <algorithm>
+
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 
 namespace api {
@@ -28,7 +31,12 @@ core::Result<boost::json::value> parse_json_body(const http::Request& request) {
   }
   if (request.body.empty())
     return core::Error::bad_request("the request body is empty; a JSON object is expected");
-  boost::json::stream_parser parser;
+  // The document lives for one request: its nodes come from one arena (a few blocks instead
+  // of an allocation per key and string), freed with the document.
+  unsigned char parser_stack[2048];
+  boost::json::stream_parser parser({}, {}, parser_stack, sizeof(parser_stack));
+  parser.reset(boost::json::make_shared_resource<boost::json::monotonic_resource>(
+      std::clamp<std::size_t>(request.body.size() * 2, 1024, 64 * 1024)));
   boost::system::error_code ec;
   std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
   if (!ec) {

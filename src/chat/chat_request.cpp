@@ -158,8 +158,9 @@ core::Status check_stop(const json::object& body) {
 
 core::Result<providers::ChatRequest> parse_chat_request(json::value parsed) {
   if (!parsed.is_object()) return Error::bad_request("the request body must be a JSON object");
-  providers::ChatRequest request;
-  request.body = std::move(parsed.get_object());
+  // Move-constructed so that the document keeps its memory resource (an assignment would
+  // copy it into the default one).
+  providers::ChatRequest request{std::move(parsed.get_object())};
   const auto& body = request.body;
 
   auto* model = body.if_contains("model");

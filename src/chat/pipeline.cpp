@@ -4,6 +4,7 @@
 
 #include "billing/cost.hpp"
 #include "chat/answer_text.hpp"
+#include "chat/json_splice.hpp"
 #include "chat/openai_error.hpp"
 #include "chat/upstream_failure.hpp"
 #include "chat/usage_estimate.hpp"
@@ -244,8 +245,18 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
     co_await run.sink.send_error(*error);
     co_return;
   }
-  completion->body["model"] = run.model.name;
-  co_await run.sink.send_completion(json::serialize(completion->body));
+  std::string answer;
+  if (completion->verbatim) {
+    // The upstream's text with only the model replaced: no second serialization.
+    if (auto edited = set_top_level_string(body, "model", run.model.name)) {
+      answer = std::move(*edited);
+    }
+  }
+  if (answer.empty()) {
+    completion->body["model"] = run.model.name;
+    answer = json::serialize(completion->body);
+  }
+  co_await run.sink.send_completion(std::move(answer));
 }
 
 boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {

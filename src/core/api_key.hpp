@@ -17,7 +17,8 @@ std::string hash_api_key(std::string_view key);
 std::string mask_api_key(std::string_view key);
 
 std::string sha256_hex(std::string_view data);
-// n random bytes rendered as lower-case hex (request ids and the like).
+// n random bytes rendered as lower-case hex (request ids and the like). Fast and unique but
+// not for secrets: a per-thread generator seeded from the CSPRNG, not the CSPRNG itself.
 std::string random_hex(std::size_t bytes);
 
 }  // namespace core

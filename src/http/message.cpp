@@ -1,7 +1,5 @@
 #include "http/message.hpp"
 
-#include <cctype>
-
 namespace http {
 namespace {
 
@@ -34,9 +32,11 @@ std::string percent_decode(std::string_view text) {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  // ASCII folding, as std::tolower does in the "C" locale the gateway runs in, without a
+  // library call per character (header lookups run this on every request).
+  auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; };
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }

@@ -55,6 +55,9 @@ struct ApiError {
 struct Completion {
   boost::json::object body;
   Usage usage;
+  // `body` is the upstream's answer text parsed as it is, so that the pipeline may relay that
+  // text (with its own model name) instead of serializing `body` again.
+  bool verbatim = false;
 };
 
 class StreamDecoder {

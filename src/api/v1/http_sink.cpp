@@ -32,9 +32,11 @@ boost::asio::awaitable<bool> HttpSink::write_events(std::string_view events) {
 
 boost::asio::awaitable<void> HttpSink::end_stream() { co_await exchange_.end_stream(); }
 
+// Not a coroutine: hands on the exchange's awaitable instead of wrapping it in another frame.
+// Both arguments are references to the caller's objects, which outlive the co_await.
 boost::asio::awaitable<bool> HttpSink::run_watching_client(boost::asio::awaitable<void>&& work,
                                                            std::function<void()>&& on_client_gone) {
-  co_return co_await exchange_.run_watching_client(std::move(work), std::move(on_client_gone));
+  return exchange_.run_watching_client(std::move(work), std::move(on_client_gone));
 }
 
 }  // namespace api::v1

@@ -40,7 +40,7 @@ class UpstreamCall {
   // header. On success status() and headers() are valid.
   boost::asio::awaitable<CallError> start(const Url& url, OutgoingRequest&& request);
   int status() const;
-  const Headers& headers() const { return headers_; }
+  const Headers& headers() const;
 
   // The next piece of the body; an empty view means the body is complete. The view is
   // valid until the next call.
@@ -59,7 +59,9 @@ class UpstreamCall {
   std::unique_ptr<Connection> connection_;
   struct Parser;
   std::unique_ptr<Parser> parser_;
-  Headers headers_;
+  // Copied from the parser on first use: most answers (2xx) never need them.
+  mutable Headers headers_;
+  mutable bool headers_copied_ = true;
   bool cancelled_ = false;
   bool body_done_ = false;
 };

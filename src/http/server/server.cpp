@@ -1,5 +1,8 @@
 #include "http/server/server.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <list>
 #include <mutex>
 
@@ -9,8 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -19,6 +20,7 @@
 
 #include "core/api_key.hpp"
 #include "http/io_pool.hpp"
+#include "http/wire.hpp"
 #include "telemetry/log.hpp"
 
 namespace http {
@@ -50,7 +52,8 @@ bool is_safe_request_id(std::string_view id) {
   return true;
 }
 
-Request to_request(bhttp::request<bhttp::string_body>&& beast_request, const tcp::socket& socket) {
+Request to_request(bhttp::request<bhttp::string_body>&& beast_request,
+                   const std::string& remote_address) {
   Request request;
   request.method = std::string(beast_request.method_string());
   request.target = std::string(beast_request.target());
@@ -62,9 +65,7 @@ Request to_request(bhttp::request<bhttp::string_body>&& beast_request, const tcp
     request.headers.add(std::string(field.name_string()), std::string(field.value()));
   }
   request.body = std::move(beast_request.body());
-  boost::system::error_code ec;
-  auto endpoint = socket.remote_endpoint(ec);
-  if (!ec) request.remote_address = endpoint.address().to_string();
+  request.remote_address = remote_address;
   return request;
 }
 
@@ -132,8 +133,17 @@ class ExchangeImpl final : public Exchange {
     message.body() = std::move(response.body);
     message.keep_alive(keep_alive());
     message.prepare_payload();
-    stream_.expires_after(state_.limits.client_timeout);
-    auto [ec, bytes] = co_await bhttp::async_write(stream_, message, kTuple);
+    std::string head;
+    head.reserve(256);
+    wire::append_head(head, message.base());
+    wire::Pieces pieces{net::buffer(head), net::buffer(message.body())};
+    boost::system::error_code ec;
+    wire::send_now(stream_.socket(), pieces, ec);
+    if (!ec && pieces[0].size() + pieces[1].size() > 0) {
+      stream_.expires_after(state_.limits.client_timeout);
+      auto [write_ec, bytes] = co_await net::async_write(stream_, pieces, kTuple);
+      ec = write_ec;
+    }
     if (ec) broken_ = true;
   }
 
@@ -145,20 +155,21 @@ class ExchangeImpl final : public Exchange {
     for (auto& [name, value] : headers.entries) message.set(name, value);
     message.keep_alive(keep_alive());
     message.chunked(true);
-    bhttp::response_serializer<bhttp::empty_body> serializer{message};
-    stream_.expires_after(state_.limits.client_timeout);
-    auto [ec, bytes] = co_await bhttp::async_write_header(stream_, serializer, kTuple);
-    if (ec) broken_ = true;
-    co_return ec;
+    std::string head;
+    head.reserve(256);
+    wire::append_head(head, message.base());
+    wire::Buffers<1> pieces{net::buffer(head)};
+    co_return co_await send_all(pieces);
   }
 
   awaitable<boost::system::error_code> write_stream(std::string_view bytes) override {
     if (broken_) co_return net::error::broken_pipe;
-    stream_.expires_after(state_.limits.client_timeout);
-    auto [ec, written] = co_await net::async_write(
-        stream_, bhttp::make_chunk(net::const_buffer(bytes.data(), bytes.size())), kTuple);
-    if (ec) broken_ = true;
-    co_return ec;
+    // The chunk as Beast's make_chunk frames it: size line, data, CRLF.
+    char size_line[2 * sizeof(std::size_t) + 2];
+    std::size_t size_line_length = wire::chunk_size_line(bytes.size(), size_line);
+    wire::Buffers<3> pieces{net::buffer(size_line, size_line_length),
+                            net::buffer(bytes.data(), bytes.size()), net::buffer("\r\n", 2)};
+    co_return co_await send_all(pieces);
   }
 
   awaitable<boost::system::error_code> end_stream() override {
@@ -171,47 +182,84 @@ class ExchangeImpl final : public Exchange {
 
   awaitable<bool> run_watching_client(awaitable<void>&& work,
                                       std::function<void()>&& on_client_gone) override {
-    auto executor = co_await net::this_coro::executor;
-    bool gone = false;
-    bool watcher_done = false;
-    net::steady_timer watcher_finished(executor, std::chrono::steady_clock::time_point::max());
-    net::co_spawn(executor, watch_client(gone, on_client_gone), [&](std::exception_ptr) {
-      watcher_done = true;
-      watcher_finished.cancel();
-    });
+    // Watching is a wait for readability with a plain handler, not a second coroutine: the
+    // spawn, a frame, a timer and three completion hops per request cost more than the
+    // routing of the request. The handler may run after the watch ended (a cancelled wait
+    // completes later), so its state is shared and it does nothing once the watch is over.
+    auto watch = std::make_shared<ClientWatch>();
+    watch->on_client_gone = &on_client_gone;
+    arm_watch(watch);
     std::exception_ptr failure;
     try {
       co_await std::move(work);
     } catch (...) {
       failure = std::current_exception();
     }
-    if (!watcher_done) {
-      // Only the watcher's read is pending on the socket now; cancel it and wait for it,
-      // because it refers to this frame.
+    watch->active = false;
+    if (watch->pending) {
+      // Only the watch's wait is pending on the socket now.
       boost::system::error_code ignored;
       stream_.socket().cancel(ignored);
-      co_await watcher_finished.async_wait(kTuple);
     }
     if (failure) std::rethrow_exception(failure);
-    if (gone) broken_ = true;
-    co_return gone;
+    if (watch->gone) broken_ = true;
+    co_return watch->gone;
   }
 
  private:
-  awaitable<void> watch_client(bool& gone, const std::function<void()>& on_client_gone) {
+  struct ClientWatch {
+    bool active = true;    // the exchange still watches: `on_client_gone` and it are alive
+    bool pending = false;  // a wait is outstanding on the socket
+    bool gone = false;
+    const std::function<void()>* on_client_gone = nullptr;
+  };
+
+  // Writes `pieces` at once where the socket takes them, the rest under the client timeout.
+  template <std::size_t N>
+  awaitable<boost::system::error_code> send_all(wire::Buffers<N>& pieces) {
+    boost::system::error_code ec;
+    wire::send_now(stream_.socket(), pieces, ec);
+    if (!ec && wire::remaining(pieces) > 0) {
+      stream_.expires_after(state_.limits.client_timeout);
+      auto [write_ec, written] = co_await net::async_write(stream_, pieces, kTuple);
+      ec = write_ec;
+    }
+    if (ec) broken_ = true;
+    co_return ec;
+  }
+
+  void arm_watch(const std::shared_ptr<ClientWatch>& watch) {
+    watch->pending = true;
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [this, watch](const boost::system::error_code& ec) {
+                                  watch->pending = false;
+                                  if (watch->active) on_readable(watch, ec);
+                                });
+  }
+
+  void on_readable(const std::shared_ptr<ClientWatch>& watch, const boost::system::error_code& ec) {
     // A client waiting for its answer sends nothing; EOF or a reset means it left. Bytes
     // that do arrive (a pipelined request) stay in the buffer for the next parse.
     constexpr std::size_t kMaxBuffered = 64 * 1024;
-    while (buffer_.size() < kMaxBuffered) {
-      auto [ec, bytes] = co_await stream_.socket().async_read_some(buffer_.prepare(4096), kTuple);
-      if (ec == net::error::operation_aborted) co_return;
-      if (ec) {
-        gone = true;
-        if (on_client_gone) on_client_gone();
-        co_return;
+    constexpr std::size_t kReadSize = 4096;
+    if (ec == net::error::operation_aborted) return;
+    bool left = static_cast<bool>(ec);
+    if (!left) {
+      auto space = buffer_.prepare(kReadSize);
+      auto received =
+          ::recv(stream_.socket().native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+      if (received > 0) {
+        buffer_.commit(static_cast<std::size_t>(received));
+      } else if (received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        left = true;
       }
-      buffer_.commit(bytes);
     }
+    if (left) {
+      watch->gone = true;
+      if (*watch->on_client_gone) (*watch->on_client_gone)();
+      return;
+    }
+    if (buffer_.size() < kMaxBuffered) arm_watch(watch);
   }
 
   Server::State& state_;
@@ -257,9 +305,33 @@ awaitable<void> linger_and_close(Server::State& state, beast::tcp_stream& stream
   stream.socket().close(ec);
 }
 
+// Feeds what `buffer` holds to `parser` as Beast's read operation would; true when the
+// message is complete. `ec` is set on a parse error (not when more bytes are needed).
+bool parse_buffered_body(bhttp::request_parser<bhttp::string_body>& parser,
+                         beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  parser.eager(true);
+  while (!parser.is_done() && buffer.size() > 0) {
+    std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec || used == 0) break;
+  }
+  return !ec && parser.is_done();
+}
+
 awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  // Once per connection: rendering the address costs more than a request's routing.
+  std::string remote_address;
+  {
+    boost::system::error_code ec;
+    auto endpoint = stream.socket().remote_endpoint(ec);
+    if (!ec) remote_address = endpoint.address().to_string();
+  }
   LiveConnection live{&stream, true};
   auto registration = t_live_connections.insert(t_live_connections.end(), &live);
   bool first_request = true;
@@ -301,7 +373,8 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
     } else {
       request_id = core::random_hex(16);
     }
-    std::string path(header.target().substr(0, header.target().find('?')));
+    // A view into the parser's header, which lives until the request is released below.
+    std::string_view path = header.target().substr(0, header.target().find('?'));
 
     if (auto length = parser.content_length(); length && *length > state->limits.max_body_bytes) {
       co_await write_error(*state, stream, path, 413,
@@ -321,8 +394,14 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
     }
 
     parser.body_limit(state->limits.max_body_bytes);
-    stream.expires_after(state->limits.client_timeout);
-    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    boost::system::error_code body_ec;
+    // Usually the body came with the header: parse it from the buffer without a read
+    // operation (and its timer and completion hop); read only what is missing.
+    if (!parse_buffered_body(parser, buffer, body_ec) && !body_ec) {
+      stream.expires_after(state->limits.client_timeout);
+      auto [read_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      body_ec = read_ec;
+    }
     if (body_ec == bhttp::error::body_limit) {
       co_await write_error(*state, stream, path, 413,
                            "request body exceeds the limit of " +
@@ -336,7 +415,7 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
 
     bool keep_alive = parser.get().keep_alive();
     unsigned version = parser.get().version();
-    ExchangeImpl exchange(*state, stream, buffer, to_request(parser.release(), stream.socket()),
+    ExchangeImpl exchange(*state, stream, buffer, to_request(parser.release(), remote_address),
                           std::move(request_id), keep_alive, version);
     bool failed = false;
     try {

@@ -1,5 +1,8 @@
 #include "providers/openai_compatible/openai_compatible.hpp"
 
+#include <algorithm>
+
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -48,12 +51,17 @@ class OpenAiCompatibleEndpoint final : public Endpoint {
 
   core::Result<Completion> parse_response(std::string_view body) const override {
     boost::system::error_code ec;
-    auto parsed = json::parse(body, ec);
+    // One arena for the whole document (it lives for one request) instead of an allocation
+    // per key and string.
+    auto arena = json::make_shared_resource<json::monotonic_resource>(
+        std::clamp<std::size_t>(body.size() * 2, 1024, 64 * 1024));
+    auto parsed = json::parse(body, ec, std::move(arena));
     if (ec || !parsed.is_object()) {
       return core::Error::internal("the upstream answer is not a JSON object");
     }
-    Completion completion;
-    completion.body = std::move(parsed.get_object());
+    // Move-constructed: the object keeps the arena (an assignment would copy the document).
+    Completion completion{std::move(parsed.get_object())};
+    completion.verbatim = true;
     if (auto* usage = completion.body.if_contains("usage"))
       completion.usage = read_openai_usage(*usage);
     return completion;
