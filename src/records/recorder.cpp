@@ -45,10 +45,11 @@ void Recorder::on_completion(chat::CompletionRecord& record) {
   thread.error = record.error;
   thread.created_at = clock_.unix_seconds();
   if (record.request) {
-    // The request is finished with: its messages move here instead of being copied.
+    // The request is finished with: its messages move here instead of being copied (a move
+    // constructor keeps their storage; an assignment would copy them into the default one).
     if (auto* messages = record.request->body.if_contains("messages");
         messages && messages->is_array()) {
-      queued.messages = std::move(messages->get_array());
+      queued.messages.emplace(std::move(messages->get_array()));
     }
     thread.session_key = record.request->session_id;  // turned into the full key on the worker
   }
@@ -113,6 +114,7 @@ void Recorder::flush(store::Store& store) {
   {
     std::lock_guard lock(mutex_);
     batch.swap(queue_);
+    queue_.reserve(batch.size());  // the next batch is likely as large: no growing on I/O threads
     in_flight_ = batch.size();
     flush_scheduled_ = false;
   }
@@ -124,11 +126,13 @@ void Recorder::flush(store::Store& store) {
       threads.push_back(std::move(thread));
       continue;
     }
-    thread.session_key = session_key(queued.messages, thread.session_key);
-    thread.session_title = session_title(queued.messages);
+    static const boost::json::array kNoMessages;
+    const boost::json::array& messages = queued.messages ? *queued.messages : kNoMessages;
+    thread.session_key = session_key(messages, thread.session_key);
+    thread.session_title = session_title(messages);
     if (store_content_) {
-      thread.prompt = last_user_message(queued.messages);
-      thread.whole_prompt = boost::json::serialize(queued.messages);
+      thread.prompt = last_user_message(messages);
+      thread.whole_prompt = boost::json::serialize(messages);
     } else {
       thread.session_title.clear();
     }

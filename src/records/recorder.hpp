@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <boost/json/array.hpp>
@@ -46,7 +47,9 @@ class Recorder final : public chat::CompletionObserver {
   // A record with its messages still as JSON: turning them into text happens on the worker.
   struct Queued {
     store::NewThread thread;
-    boost::json::array messages;
+    // Moved from the request with its storage (the request's arena, kept alive by it), so
+    // that nothing is copied on the I/O thread; empty when the request had none.
+    std::optional<boost::json::array> messages;
     bool built = false;  // thread is complete (kept from a batch the database refused)
   };
   void flush(store::Store& store);  // on the worker thread

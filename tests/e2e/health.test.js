@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eventually } from './lib/eventually.js';
 import { metricValue, parseMetrics } from './lib/expect.js';
 import { request } from './lib/http.js';
 import { gatewayModel, startStack, stopStack, uniquePrompt } from './lib/stack.js';
@@ -95,23 +96,33 @@ test('/metrics counts requests by route and status, latency, upstream errors and
   for await (const chunk of stream) assert.ok(chunk);
   await assert.rejects(stack.client.chat.completions.create({ model: gatewayModel('status-500'), messages }));
   await request(`${stack.gateway.url}/v1/models`); // 401
-  const afterTraffic = await scrape();
-
+  // A request is counted once its answer has left, so a client can scrape a moment before
+  // its own last request is counted: scrape until the counts are in.
   const requests = 'llmgate_http_requests_total';
   const ok200 = { ...chatRoute, status: '200' };
-  assert.equal(
-    metricValue(afterTraffic.samples, requests, ok200) - metricValue(before.samples, requests, ok200),
-    3,
-    `three 200 answers on the chat route; exposition:\n${afterTraffic.text}`,
-  );
   const bad502 = { ...chatRoute, status: '502' };
-  assert.equal(
-    metricValue(afterTraffic.samples, requests, bad502) - metricValue(before.samples, requests, bad502),
-    1,
-    `one 502 on the chat route; exposition:\n${afterTraffic.text}`,
+  const afterTraffic = await eventually(
+    async () => {
+      const scraped = await scrape();
+      assert.equal(
+        metricValue(scraped.samples, requests, ok200) - metricValue(before.samples, requests, ok200),
+        3,
+        `three 200 answers on the chat route; exposition:\n${scraped.text}`,
+      );
+      assert.equal(
+        metricValue(scraped.samples, requests, bad502) - metricValue(before.samples, requests, bad502),
+        1,
+        `one 502 on the chat route; exposition:\n${scraped.text}`,
+      );
+      const open = scraped.samples.filter((s) => s.name === 'llmgate_open_streams');
+      assert.equal(open.length, 1, `llmgate_open_streams is exposed once:\n${scraped.text}`);
+      assert.equal(open[0].value, 0, 'no stream is open once all have finished');
+      const unauthorized = scraped.samples.filter((s) => s.name === requests && s.labels.status === '401');
+      assert.ok(unauthorized.length > 0, `no 401 counted; exposition:\n${scraped.text}`);
+      return scraped;
+    },
+    { what: 'the requests are counted' },
   );
-  const unauthorized = afterTraffic.samples.filter((s) => s.name === requests && s.labels.status === '401');
-  assert.ok(unauthorized.length > 0, `no 401 counted; exposition:\n${afterTraffic.text}`);
 
   const buckets = afterTraffic.samples.filter(
     (s) => s.name === 'llmgate_http_request_duration_seconds_bucket' && s.labels.route === chatRoute.route,
@@ -125,7 +136,4 @@ test('/metrics counts requests by route and status, latency, upstream errors and
     metricValue(afterTraffic.samples, upstreamErrors) - metricValue(before.samples, upstreamErrors) >= 1,
     `the upstream 500 is counted as an upstream error; exposition:\n${afterTraffic.text}`,
   );
-  const openStreams = afterTraffic.samples.filter((s) => s.name === 'llmgate_open_streams');
-  assert.equal(openStreams.length, 1, `llmgate_open_streams is exposed once:\n${afterTraffic.text}`);
-  assert.equal(openStreams[0].value, 0, 'no stream is open once all have finished');
 });

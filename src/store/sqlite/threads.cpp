@@ -46,11 +46,54 @@ struct SessionInBatch {
   std::int64_t id = 0;
 };
 
-constexpr const char* kInsertThread =
-    "INSERT INTO threads (session_id, key_id, request_id, model, prompt, completion, tool_calls, "
-    "whole_prompt, tokens_in, tokens_out, cached_tokens, reasoning_tokens, usage_estimated, "
-    "price_in, price_out, fee, first_byte_latency_ms, latency_ms, stream, status, error, "
-    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr int kThreadColumnCount = 22;
+
+// Threads go in kThreadsPerInsert rows per statement (the rest one by one): a statement has
+// a fixed cost (the AUTOINCREMENT counter, opening and closing its cursors) near a row's.
+constexpr std::size_t kThreadsPerInsert = 8;
+
+std::string insert_threads_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO threads (session_id, key_id, request_id, model, prompt, completion, "
+      "tool_calls, whole_prompt, tokens_in, tokens_out, cached_tokens, reasoning_tokens, "
+      "usage_estimated, price_in, price_out, fee, first_byte_latency_ms, latency_ms, stream, "
+      "status, error, created_at) VALUES ";
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    for (int column = 0; column < kThreadColumnCount; ++column) sql += column == 0 ? "?" : ", ?";
+    sql += ")";
+  }
+  return sql;
+}
+
+// Static storage: Connection::reuse keys its statements by the text's address.
+const std::string kInsertOneThread = insert_threads_sql(1);
+const std::string kInsertThreads = insert_threads_sql(kThreadsPerInsert);
+
+void bind_thread(Statement& insert, int first, std::int64_t session_id, const NewThread& thread) {
+  insert.bind_int64(first + 0, session_id)
+      .bind_int64(first + 1, thread.key_id)
+      .bind_text(first + 2, thread.request_id)
+      .bind_text(first + 3, thread.model)
+      .bind_text(first + 4, thread.prompt)
+      .bind_text(first + 5, thread.completion)
+      .bind_text(first + 6, thread.tool_calls)
+      .bind_text(first + 7, thread.whole_prompt)
+      .bind_int64(first + 8, thread.tokens_in)
+      .bind_int64(first + 9, thread.tokens_out)
+      .bind_int64(first + 10, thread.cached_tokens)
+      .bind_int64(first + 11, thread.reasoning_tokens)
+      .bind_bool(first + 12, thread.usage_estimated)
+      .bind_money(first + 13, thread.price_in)
+      .bind_money(first + 14, thread.price_out)
+      .bind_money(first + 15, thread.fee)
+      .bind_int64(first + 16, thread.first_byte_latency_ms)
+      .bind_int64(first + 17, thread.latency_ms)
+      .bind_bool(first + 18, thread.stream)
+      .bind_text(first + 19, thread.status)
+      .bind_text(first + 20, thread.error)
+      .bind_int64(first + 21, thread.created_at);
+}
 
 // Records are only appended (AUTOINCREMENT ids grow, rows are never updated or deleted), so
 // what waits for the index is what lies above its watermarks.
@@ -153,34 +196,16 @@ core::Status SqliteStore::insert_threads(const std::vector<NewThread>& threads) 
     if (auto status = write_session(connection_, session); !status) return status;
   }
 
-  auto insert = connection_.reuse(kInsertThread);
-  if (!insert) return insert.take_error();
-  for (std::size_t i = 0; i < threads.size(); ++i) {
-    const NewThread& thread = threads[i];
-    (*insert)->reset();
-    (*insert)
-        ->bind_int64(1, sessions[thread_session[i]].id)
-        .bind_int64(2, thread.key_id)
-        .bind_text(3, thread.request_id)
-        .bind_text(4, thread.model)
-        .bind_text(5, thread.prompt)
-        .bind_text(6, thread.completion)
-        .bind_text(7, thread.tool_calls)
-        .bind_text(8, thread.whole_prompt)
-        .bind_int64(9, thread.tokens_in)
-        .bind_int64(10, thread.tokens_out)
-        .bind_int64(11, thread.cached_tokens)
-        .bind_int64(12, thread.reasoning_tokens)
-        .bind_bool(13, thread.usage_estimated)
-        .bind_money(14, thread.price_in)
-        .bind_money(15, thread.price_out)
-        .bind_money(16, thread.fee)
-        .bind_int64(17, thread.first_byte_latency_ms)
-        .bind_int64(18, thread.latency_ms)
-        .bind_bool(19, thread.stream)
-        .bind_text(20, thread.status)
-        .bind_text(21, thread.error)
-        .bind_int64(22, thread.created_at);
+  // In batch order, so that ids follow it (a multi-row VALUES inserts its rows in order).
+  std::size_t next = 0;
+  while (next < threads.size()) {
+    const std::size_t rows = threads.size() - next >= kThreadsPerInsert ? kThreadsPerInsert : 1;
+    auto insert = connection_.reuse(rows == 1 ? kInsertOneThread.c_str() : kInsertThreads.c_str());
+    if (!insert) return insert.take_error();
+    for (std::size_t row = 0; row < rows; ++row, ++next) {
+      bind_thread(**insert, static_cast<int>(row) * kThreadColumnCount + 1,
+                  sessions[thread_session[next]].id, threads[next]);
+    }
     if (auto status = (*insert)->run(); !status) return status;
   }
   // The search index is written in bulk: each write of it makes an index segment whose cost

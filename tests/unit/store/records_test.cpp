@@ -120,6 +120,30 @@ TEST_F(RecordsTest, WithoutFlushingNothingCommitsWithFlush) {
   EXPECT_EQ(must((*store)->find_key(key)).total_fee, Money::from_nanos(5));
 }
 
+TEST_F(RecordsTest, ALargeBatchKeepsItsOrderAndEveryField) {
+  // 19 threads: two statements of several rows, then three of one.
+  std::vector<NewThread> batch;
+  for (int i = 0; i < 19; ++i) {
+    auto thread = new_thread(i % 2 ? alice_ : bob_, "h:s" + std::to_string(i % 3), 1000 - i,
+                             "prompt " + std::to_string(i), "answer " + std::to_string(i));
+    thread.request_id = "req-" + std::to_string(i);
+    thread.tokens_in = i;
+    thread.fee = Money::from_nanos(i * 1'000'000'007LL);
+    batch.push_back(thread);
+  }
+  insert(batch);
+  const std::int64_t first = scalar(*store_, "SELECT MIN(id) FROM threads");
+  for (int i = 0; i < 19; ++i) {
+    const std::string where = " FROM threads WHERE id = " + std::to_string(first + i);
+    EXPECT_EQ(scalar(*store_, "SELECT tokens_in" + where), i);
+    EXPECT_EQ(scalar(*store_, "SELECT fee" + where), i * 1'000'000'007LL);
+    EXPECT_EQ(scalar(*store_, "SELECT created_at" + where), 1000 - i);
+    EXPECT_EQ(scalar(*store_, "SELECT key_id" + where), i % 2 ? alice_ : bob_);
+    EXPECT_EQ(scalar(*store_, "SELECT request_id = 'req-" + std::to_string(i) + "'" + where), 1);
+  }
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM threads"), 19);
+}
+
 TEST_F(RecordsTest, SessionsAreScopedByKey) {
   insert({new_thread(alice_, "h:chat", 100), new_thread(alice_, "h:chat", 101),
           new_thread(bob_, "h:chat", 102)});
