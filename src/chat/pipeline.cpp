@@ -4,6 +4,7 @@
 
 #include "billing/cost.hpp"
 #include "chat/answer_text.hpp"
+#include "chat/chunk_relay.hpp"
 #include "chat/json_splice.hpp"
 #include "chat/openai_error.hpp"
 #include "chat/upstream_failure.hpp"
@@ -278,7 +279,8 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
   } gauge{metrics_};
 
   auto decoder = run.model.endpoint->stream_decoder();
-  std::vector<json::object> chunks;
+  const ChunkRelay relay(run.model.name, run.request.include_usage);
+  providers::StreamChunks chunks;
   std::string events;
   std::optional<providers::ApiError> stream_failure;
   bool client_writable = true;
@@ -298,18 +300,8 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
     stream_failure = decoder->feed(piece, chunks);
     events.clear();
     for (auto& chunk : chunks) {
-      run.answer.add_chunk(chunk);
-      chunk["model"] = run.model.name;
-      if (!run.request.include_usage) {
-        // The upstream was asked for usage on the client's behalf: keep it to ourselves.
-        auto* choices = chunk.if_contains("choices");
-        bool usage_only = choices && choices->is_array() && choices->get_array().empty();
-        if (usage_only && chunk.contains("usage")) continue;
-        chunk.erase("usage");
-      }
-      events += "data: ";
-      events += json::serialize(chunk);
-      events += "\n\n";
+      run.answer.add_chunk(chunk.object);
+      relay.append_event(chunk, events);
     }
     if (!events.empty() && !co_await run.sink.write_events(events)) {
       client_writable = false;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 
 #include "core/result.hpp"
@@ -60,13 +61,56 @@ struct Completion {
   bool verbatim = false;
 };
 
+// One streamed chat.completion.chunk. `text` is the upstream's JSON text of `object` when
+// the decoder parsed it from there, so that the pipeline may relay that text (with its own
+// model name) instead of serializing `object` again; empty when the decoder built `object`.
+struct StreamChunk {
+  boost::json::object object;
+  std::string text;
+};
+
+// The chunks a decoder appends, and the arena their parsed objects live in: one allocation
+// per batch instead of one per JSON node. clear() destroys the chunks, then frees the arena,
+// so no object outlives its memory.
+class StreamChunks {
+ public:
+  StreamChunks() { arena_.emplace(kFirstBlockBytes); }
+  StreamChunks(const StreamChunks&) = delete;
+  StreamChunks& operator=(const StreamChunks&) = delete;
+
+  // Where to parse chunk objects; valid until clear().
+  boost::json::storage_ptr storage() { return boost::json::storage_ptr(&*arena_); }
+  void push_back(boost::json::object object, std::string text = {}) {
+    chunks_.push_back(StreamChunk{std::move(object), std::move(text)});
+  }
+  void clear() {
+    chunks_.clear();
+    // A fresh arena, not release(): a released monotonic_resource keeps doubling the size of
+    // the blocks it asks for next.
+    arena_.emplace(kFirstBlockBytes);
+  }
+
+  bool empty() const { return chunks_.empty(); }
+  std::size_t size() const { return chunks_.size(); }
+  StreamChunk& operator[](std::size_t index) { return chunks_[index]; }
+  const StreamChunk& operator[](std::size_t index) const { return chunks_[index]; }
+  auto begin() { return chunks_.begin(); }
+  auto end() { return chunks_.end(); }
+  auto begin() const { return chunks_.begin(); }
+  auto end() const { return chunks_.end(); }
+
+ private:
+  static constexpr std::size_t kFirstBlockBytes = 4096;
+  std::optional<boost::json::monotonic_resource> arena_;  // declared first: destroyed last
+  std::vector<StreamChunk> chunks_;
+};
+
 class StreamDecoder {
  public:
   virtual ~StreamDecoder() = default;
   // Feeds raw upstream body bytes; appends whole OpenAI chat.completion.chunk objects.
   // Returns an error when the stream is malformed or the upstream reports a failure.
-  virtual std::optional<ApiError> feed(std::string_view bytes,
-                                       std::vector<boost::json::object>& chunks) = 0;
+  virtual std::optional<ApiError> feed(std::string_view bytes, StreamChunks& chunks) = 0;
   // The body ended: an error when it ended before the stream was complete.
   virtual std::optional<ApiError> finish() = 0;
   virtual const Usage& usage() const = 0;

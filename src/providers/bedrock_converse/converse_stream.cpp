@@ -41,8 +41,7 @@ const json::string* string_field(const json::object& object, std::string_view ke
 ConverseStreamDecoder::ConverseStreamDecoder()
     : id_(new_completion_id()), created_(unix_time_now()) {}
 
-std::optional<ApiError> ConverseStreamDecoder::feed(std::string_view bytes,
-                                                    std::vector<json::object>& chunks) {
+std::optional<ApiError> ConverseStreamDecoder::feed(std::string_view bytes, StreamChunks& chunks) {
   messages_.clear();
   auto corrupt = frames_.feed(bytes, messages_);
   // Messages decoded before a corrupt frame are still relayed.
@@ -62,7 +61,7 @@ std::optional<ApiError> ConverseStreamDecoder::finish() {
 }
 
 std::optional<ApiError> ConverseStreamDecoder::on_message(const EventMessage& message,
-                                                          std::vector<json::object>& chunks) {
+                                                          StreamChunks& chunks) {
   auto message_type = message.string_header(":message-type").value_or("event");
   if (message_type == "exception") {
     auto type = message.string_header(":exception-type").value_or("");
@@ -100,7 +99,7 @@ std::optional<ApiError> ConverseStreamDecoder::on_message(const EventMessage& me
 }
 
 void ConverseStreamDecoder::on_event(std::string_view type, const json::object& event,
-                                     std::vector<json::object>& chunks) {
+                                     StreamChunks& chunks) {
   if (type == "messageStart") {
     chunks.push_back(chunk({{"role", "assistant"}, {"content", ""}}));
   } else if (type == "contentBlockStart") {
@@ -136,8 +135,7 @@ void ConverseStreamDecoder::on_event(std::string_view type, const json::object& 
   // contentBlockStop and unknown events carry nothing for OpenAI clients.
 }
 
-void ConverseStreamDecoder::on_block_delta(const json::object& event,
-                                           std::vector<json::object>& chunks) {
+void ConverseStreamDecoder::on_block_delta(const json::object& event, StreamChunks& chunks) {
   const auto* delta = object_field(event, "delta");
   if (!delta) return;
   if (auto* text = string_field(*delta, "text")) {

@@ -23,17 +23,14 @@ class ConverseStreamDecoder final : public StreamDecoder {
  public:
   ConverseStreamDecoder();
 
-  std::optional<ApiError> feed(std::string_view bytes,
-                               std::vector<boost::json::object>& chunks) override;
+  std::optional<ApiError> feed(std::string_view bytes, StreamChunks& chunks) override;
   std::optional<ApiError> finish() override;
   const Usage& usage() const override { return usage_; }
 
  private:
-  std::optional<ApiError> on_message(const EventMessage& message,
-                                     std::vector<boost::json::object>& chunks);
-  void on_event(std::string_view type, const boost::json::object& event,
-                std::vector<boost::json::object>& chunks);
-  void on_block_delta(const boost::json::object& event, std::vector<boost::json::object>& chunks);
+  std::optional<ApiError> on_message(const EventMessage& message, StreamChunks& chunks);
+  void on_event(std::string_view type, const boost::json::object& event, StreamChunks& chunks);
+  void on_block_delta(const boost::json::object& event, StreamChunks& chunks);
   int tool_index(std::int64_t block_index);
   boost::json::object chunk(boost::json::object&& delta) const;
 

@@ -1,7 +1,5 @@
 #include "providers/openai_compatible/openai_stream_decoder.hpp"
 
-#include <boost/json/parse.hpp>
-
 #include "providers/openai_compatible/openai_usage.hpp"
 
 namespace providers {
@@ -18,8 +16,7 @@ ApiError stream_error(std::string message) {
 
 }  // namespace
 
-std::optional<ApiError> OpenAiStreamDecoder::feed(std::string_view bytes,
-                                                  std::vector<boost::json::object>& chunks) {
+std::optional<ApiError> OpenAiStreamDecoder::feed(std::string_view bytes, StreamChunks& chunks) {
   events_.clear();
   if (!framer_.feed(bytes, events_)) return stream_error("an upstream stream event is too large");
   for (auto& event : events_) {
@@ -28,9 +25,11 @@ std::optional<ApiError> OpenAiStreamDecoder::feed(std::string_view bytes,
       continue;
     }
     boost::system::error_code ec;
-    auto parsed = boost::json::parse(event.data, ec);
-    if (ec || !parsed.is_object())
-      return stream_error("the upstream sent an event that is not JSON");
+    parser_.reset(chunks.storage());
+    parser_.write(event.data, ec);
+    if (ec) return stream_error("the upstream sent an event that is not JSON");
+    auto parsed = parser_.release();
+    if (!parsed.is_object()) return stream_error("the upstream sent an event that is not JSON");
     auto& object = parsed.get_object();
     if (auto* error = object.if_contains("error")) {
       std::string message = "the upstream failed mid-stream";
@@ -51,7 +50,7 @@ std::optional<ApiError> OpenAiStreamDecoder::feed(std::string_view bytes,
         if (reason && reason->is_string()) saw_finish_reason_ = true;
       }
     }
-    chunks.push_back(std::move(object));
+    chunks.push_back(std::move(object), std::move(event.data));
   }
   return std::nullopt;
 }

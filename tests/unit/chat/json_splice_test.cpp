@@ -72,5 +72,65 @@ TEST(SetTopLevelString, MatchesTheDocumentOnARealCompletion) {
       "gateway-model");
 }
 
+// Sets "model" to "m" and removes "usage", as the stream relay does.
+std::optional<std::string> set_model_drop_usage(std::string_view text) {
+  const MemberEdit edits[] = {{"model", "\"m\""}, {"usage", ""}};
+  std::string out = "data: ";
+  if (!append_edited_object(out, text, edits)) {
+    EXPECT_EQ(out, "data: ");  // left as it was
+    return std::nullopt;
+  }
+  EXPECT_TRUE(out.starts_with("data: "));
+  auto edited = out.substr(6);
+  auto expected = json::parse(text).as_object();
+  expected["model"] = "m";
+  expected.erase("usage");
+  EXPECT_EQ(json::parse(edited), json::value(expected)) << edited;
+  return edited;
+}
+
+TEST(AppendEditedObject, RemovesAMemberWithOneComma) {
+  EXPECT_EQ(set_model_drop_usage(R"({"model":"x","usage":null,"b":1})"), R"({"model":"m","b":1})");
+  EXPECT_EQ(set_model_drop_usage(R"({"model":"x","b":1,"usage":{"a":[1]}})"),
+            R"({"model":"m","b":1})");
+  EXPECT_EQ(set_model_drop_usage(R"({ "usage" : 1 , "b":1,"model":"x"})"),
+            R"({ "b":1,"model":"m"})");
+  EXPECT_EQ(set_model_drop_usage(R"({"model":"x"})"), R"({"model":"m"})");
+}
+
+TEST(AppendEditedObject, AppendsAfterWhatIsLeft) {
+  EXPECT_EQ(set_model_drop_usage(R"({"usage":null})"), R"({"model":"m"})");
+  EXPECT_EQ(set_model_drop_usage(R"({"usage":null,"b":1})"), R"({"b":1,"model":"m"})");
+  EXPECT_EQ(set_model_drop_usage(R"({"b":1,"usage":null})"), R"({"b":1,"model":"m"})");
+  EXPECT_EQ(set_model_drop_usage(R"({})"), R"({"model":"m"})");
+}
+
+TEST(AppendEditedObject, GivesUpOnDuplicatesOfAnyEditedKey) {
+  EXPECT_FALSE(set_model_drop_usage(R"({"model":"x","usage":1,"usage":2})"));
+  EXPECT_FALSE(set_model_drop_usage(R"({"model":"x","model":"y","usage":1})"));
+  EXPECT_FALSE(set_model_drop_usage(R"({"us\u0061ge":1,"model":"x"})"));
+}
+
+TEST(AppendEditedObject, GivesUpOnTwoAdjacentRemovals) {
+  const MemberEdit edits[] = {{"a", ""}, {"b", ""}};
+  std::string out;
+  EXPECT_FALSE(append_edited_object(out, R"({"a":1,"b":2})", edits));
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(append_edited_object(out, R"({"a":1,"c":3,"b":2})", edits));
+  EXPECT_EQ(out, R"({"c":3})");
+}
+
+TEST(AppendEditedObject, FindsTheEndOfStringsAndContainersAtAnyOffset) {
+  // Escapes and brackets at every position around the scanner's 16-byte steps.
+  for (std::size_t pad = 0; pad < 40; ++pad) {
+    std::string filler(pad, 'x');
+    for (std::string inner : {R"(\")", R"(\\)", R"(\\\")", "[", "}", R"(\u005b)"}) {
+      std::string text = R"({"a":")" + filler + inner + filler + R"(","b":[{"c":")" + filler +
+                         inner + R"("},[1]],"usage":null,"model":")" + filler + R"("})";
+      ASSERT_TRUE(set_model_drop_usage(text)) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace chat

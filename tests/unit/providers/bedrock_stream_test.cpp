@@ -23,10 +23,16 @@ const json::value& finish_of(const json::object& chunk) {
 }
 
 std::vector<json::object> decode_all(ConverseStreamDecoder& decoder, std::string_view bytes) {
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   auto error = decoder.feed(bytes, chunks);
   EXPECT_FALSE(error) << error->message;
-  return chunks;
+  std::vector<json::object> objects;
+  for (auto& chunk : chunks) {
+    // Built here, not read from the upstream: no text to relay, the pipeline serializes.
+    EXPECT_TRUE(chunk.text.empty());
+    objects.push_back(json::object(std::move(chunk.object), json::storage_ptr()));
+  }
+  return objects;
 }
 
 std::string text_answer() {
@@ -128,7 +134,7 @@ TEST(ConverseStream, ExceptionFramesBecomeMappedErrors) {
         Case{"serviceUnavailableException", 503}, Case{"modelStreamErrorException", 502},
         Case{"internalServerException", 502}}) {
     ConverseStreamDecoder decoder;
-    std::vector<json::object> chunks;
+    StreamChunks chunks;
     auto error = decoder.feed(event_frame("messageStart", R"({"role":"assistant"})") +
                                   exception_frame(type, R"({"message":"it broke"})"),
                               chunks);
@@ -141,7 +147,7 @@ TEST(ConverseStream, ExceptionFramesBecomeMappedErrors) {
 
 TEST(ConverseStream, GenericErrorMessagesAreErrors) {
   ConverseStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   auto error =
       decoder.feed(testing::frame(testing::string_header(":message-type", "error") +
                                       testing::string_header(":error-code", "InternalFailure") +
@@ -155,7 +161,7 @@ TEST(ConverseStream, GenericErrorMessagesAreErrors) {
 
 TEST(ConverseStream, CorruptOrIncompleteStreamsAreErrors) {
   ConverseStreamDecoder corrupt;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   std::string bytes = text_answer();
   bytes[bytes.size() / 2] ^= 0x20;
   EXPECT_TRUE(corrupt.feed(bytes, chunks));

@@ -33,13 +33,16 @@ std::string full_stream() {
 
 TEST(OpenAiStreamDecoder, RelaysChunksAndCapturesUsage) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   EXPECT_EQ(decoder.feed(full_stream(), chunks), std::nullopt);
   ASSERT_EQ(chunks.size(), 4u);
-  EXPECT_EQ(json::serialize(chunks[0]), kRoleChunk);
-  EXPECT_EQ(json::serialize(chunks[1]), kContentChunk);
-  EXPECT_EQ(json::serialize(chunks[2]), kFinishChunk);
-  EXPECT_EQ(json::serialize(chunks[3]), kUsageChunk);
+  EXPECT_EQ(json::serialize(chunks[0].object), kRoleChunk);
+  EXPECT_EQ(json::serialize(chunks[1].object), kContentChunk);
+  EXPECT_EQ(json::serialize(chunks[2].object), kFinishChunk);
+  EXPECT_EQ(json::serialize(chunks[3].object), kUsageChunk);
+  // Each chunk also carries its upstream text, for the pipeline to relay as it is.
+  EXPECT_EQ(chunks[0].text, kRoleChunk);
+  EXPECT_EQ(chunks[3].text, kUsageChunk);
 
   const auto& usage = decoder.usage();
   EXPECT_TRUE(usage.reported);
@@ -52,35 +55,62 @@ TEST(OpenAiStreamDecoder, RelaysChunksAndCapturesUsage) {
 
 TEST(OpenAiStreamDecoder, NullUsageOnContentChunksIsNotUsage) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   ASSERT_EQ(decoder.feed(event(kRoleChunk) + event(kContentChunk), chunks), std::nullopt);
   EXPECT_FALSE(decoder.usage().reported);
 }
 
 TEST(OpenAiStreamDecoder, SameChunksWhenFedByteByByte) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   std::string stream = full_stream();
   for (char byte : stream) {
     ASSERT_EQ(decoder.feed(std::string_view(&byte, 1), chunks), std::nullopt);
   }
   ASSERT_EQ(chunks.size(), 4u);
-  EXPECT_EQ(json::serialize(chunks[1]), kContentChunk);
+  EXPECT_EQ(json::serialize(chunks[1].object), kContentChunk);
   EXPECT_EQ(decoder.usage().prompt_tokens, 19);
   EXPECT_EQ(decoder.finish(), std::nullopt);
 }
 
 TEST(OpenAiStreamDecoder, ChunksAreAppendedAcrossFeeds) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   ASSERT_EQ(decoder.feed(event(kRoleChunk), chunks), std::nullopt);
   ASSERT_EQ(decoder.feed(event(kContentChunk), chunks), std::nullopt);
-  EXPECT_EQ(chunks.size(), 2u);
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(json::serialize(chunks[0].object), kRoleChunk);
+  EXPECT_EQ(json::serialize(chunks[1].object), kContentChunk);
+}
+
+TEST(OpenAiStreamDecoder, ClearingChunksAgainAndAgainKeepsTheirMemoryBounded) {
+  // Each batch needs more than the arena's first block. An arena that is only released
+  // between batches asks for blocks twice as large each time and fails long before 80.
+  std::string batch;
+  for (int index = 0; index < 40; ++index) batch += event(kContentChunk);
+  OpenAiStreamDecoder decoder;
+  StreamChunks chunks;
+  for (int round = 0; round < 80; ++round) {
+    chunks.clear();
+    ASSERT_EQ(decoder.feed(batch, chunks), std::nullopt);
+    ASSERT_EQ(chunks.size(), 40u);
+    EXPECT_EQ(json::serialize(chunks[39].object), kContentChunk);
+  }
+}
+
+TEST(OpenAiStreamDecoder, DataOverSeveralLinesKeepsItsText) {
+  OpenAiStreamDecoder decoder;
+  StreamChunks chunks;
+  ASSERT_EQ(decoder.feed("data: {\"choices\":[],\ndata: \"model\":\"m\"}\n\n", chunks),
+            std::nullopt);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].text, "{\"choices\":[],\n\"model\":\"m\"}");
+  EXPECT_EQ(chunks[0].object.at("model"), "m");
 }
 
 TEST(OpenAiStreamDecoder, DoneWithoutFinishReasonIsComplete) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   ASSERT_EQ(decoder.feed(event(kContentChunk) + event("[DONE]"), chunks), std::nullopt);
   EXPECT_EQ(chunks.size(), 1u);
   EXPECT_EQ(decoder.finish(), std::nullopt);
@@ -89,14 +119,14 @@ TEST(OpenAiStreamDecoder, DoneWithoutFinishReasonIsComplete) {
 TEST(OpenAiStreamDecoder, FinishReasonWithoutDoneIsComplete) {
   // Some OpenAI-compatible servers close the stream without [DONE].
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   ASSERT_EQ(decoder.feed(event(kContentChunk) + event(kFinishChunk), chunks), std::nullopt);
   EXPECT_EQ(decoder.finish(), std::nullopt);
 }
 
 TEST(OpenAiStreamDecoder, StreamCutShortIsAnError) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   ASSERT_EQ(decoder.feed(event(kRoleChunk) + event(kContentChunk), chunks), std::nullopt);
   auto error = decoder.finish();
   ASSERT_TRUE(error.has_value());
@@ -111,7 +141,7 @@ TEST(OpenAiStreamDecoder, EmptyStreamIsAnError) {
 
 TEST(OpenAiStreamDecoder, ErrorEventBecomesAnApiError) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   auto error = decoder.feed(
       event(kRoleChunk) +
           event(R"({"error":{"message":"The server is overloaded","type":"server_error"}})"),
@@ -124,7 +154,7 @@ TEST(OpenAiStreamDecoder, ErrorEventBecomesAnApiError) {
 
 TEST(OpenAiStreamDecoder, ErrorEventWithoutMessageIsStillAnError) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   auto error = decoder.feed(event(R"({"error":"boom"})"), chunks);
   ASSERT_TRUE(error.has_value());
   EXPECT_TRUE(chunks.empty());
@@ -132,7 +162,7 @@ TEST(OpenAiStreamDecoder, ErrorEventWithoutMessageIsStillAnError) {
 
 TEST(OpenAiStreamDecoder, NonJsonEventIsAnError) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   auto error = decoder.feed(event("Internal Server Error"), chunks);
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->status, 502);
@@ -142,20 +172,20 @@ TEST(OpenAiStreamDecoder, NonJsonEventIsAnError) {
 
 TEST(OpenAiStreamDecoder, JsonThatIsNotAnObjectIsAnError) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   EXPECT_TRUE(decoder.feed(event("[1,2,3]"), chunks).has_value());
 }
 
 TEST(OpenAiStreamDecoder, KeepAliveEventWithoutDataIsIgnored) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   EXPECT_EQ(decoder.feed("event: keepalive\n\n" + event(kContentChunk), chunks), std::nullopt);
   EXPECT_EQ(chunks.size(), 1u);
 }
 
 TEST(OpenAiStreamDecoder, OversizedEventIsAnError) {
   OpenAiStreamDecoder decoder;
-  std::vector<json::object> chunks;
+  StreamChunks chunks;
   std::string huge = "data: {\"pad\":\"" + std::string(9 * 1024 * 1024, 'x');
   auto error = decoder.feed(huge, chunks);
   ASSERT_TRUE(error.has_value());
