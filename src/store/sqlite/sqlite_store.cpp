@@ -45,7 +45,14 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& 
                                                              bool flush_commits) {
   auto connection = Connection::open(path, flush_commits);
   if (!connection) return connection.take_error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*connection), clock));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*connection), clock));
+  if (path != ":memory:") {
+    auto checkpointer = Checkpointer::start(path);
+    if (!checkpointer) return checkpointer.take_error();
+    store->checkpointer_ = std::move(*checkpointer);
+    store->checkpointer_->take_over(store->connection_);
+  }
+  return store;
 }
 
 core::Status SqliteStore::migrate() {

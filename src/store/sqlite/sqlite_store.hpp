@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/clock.hpp"
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/store.hpp"
 
@@ -109,6 +110,9 @@ class SqliteStore final : public Store {
   // search): see index_for_search.
   static constexpr std::int64_t kIndexBatch = 512;
 
+  // For tests: the thread that checkpoints the write-ahead log (null for ":memory:").
+  Checkpointer* checkpointer() { return checkpointer_.get(); }
+
   // For tests and diagnostics: the connection this store writes through.
   Connection& connection() { return connection_; }
 
@@ -141,6 +145,8 @@ class SqliteStore final : public Store {
   // Its own transaction, when rows wait: a search then sees every stored record.
   core::Status catch_up_search_index();
 
+  // Declared before connection_, so destroyed after it: the writer closes first.
+  std::unique_ptr<Checkpointer> checkpointer_;  // null for ":memory:"
   Connection connection_;
   core::Clock clock_;
 };
