@@ -68,7 +68,7 @@ void Recorder::on_completion(chat::CompletionRecord& record) {
   }
   auto job = [this](store::Store& store) { flush(store); };
   if (full || (first && batch_window_.count() == 0)) {
-    worker_.post(job);  // a window's flush still due finds what came after this one
+    worker_.post_background(job);  // a window's flush still due finds what came after this
   } else if (first) {
     worker_.post_after(batch_window_, job);
   }
@@ -111,12 +111,21 @@ void Recorder::flush_before_stop() {
 
 void Recorder::flush(store::Store& store) {
   std::vector<Queued> batch;
+  bool more = false;
   {
     std::lock_guard lock(mutex_);
-    batch.swap(queue_);
-    queue_.reserve(batch.size());  // the next batch is likely as large: no growing on I/O threads
+    if (queue_.size() <= kRowsPerWrite) {
+      batch.swap(queue_);
+      queue_.reserve(batch.size());  // the next batch is likely as large: no growing later
+      flush_scheduled_ = false;
+    } else {
+      // The rest is written by the same job posted again, after any charge that waits.
+      const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(kRowsPerWrite);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+      more = true;
+    }
     in_flight_ = batch.size();
-    flush_scheduled_ = false;
   }
   std::vector<store::NewThread> threads;
   threads.reserve(batch.size());
@@ -155,6 +164,7 @@ void Recorder::flush(store::Store& store) {
       for (auto& queued : queue_) kept.push_back(std::move(queued));
       queue_.swap(kept);
       in_flight_ = 0;
+      flush_scheduled_ = false;  // the next record schedules the next try
     }
     return;
   }
@@ -179,6 +189,7 @@ void Recorder::flush(store::Store& store) {
     wake_waiters_locked(wake);
   }
   for (auto& waiter : wake) waiter();
+  if (more) worker_.post_background([this](store::Store& next) { flush(next); });
 }
 
 }  // namespace records

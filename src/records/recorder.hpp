@@ -28,6 +28,9 @@ class Recorder final : public chat::CompletionObserver {
   // large next to a row's, so records gather for a moment instead of going one by one.
   static constexpr std::chrono::milliseconds kDefaultBatchWindow{10};
   static constexpr std::size_t kFullBatch = 512;
+  // Rows per transaction: the worker's background jobs yield to charges between
+  // transactions, so a charge waits for at most this many rows' writing (a few ms).
+  static constexpr std::size_t kRowsPerWrite = 128;
 
   Recorder(store::Worker& worker, core::Clock clock, bool store_content,
            std::size_t max_pending = kDefaultMaxPending,

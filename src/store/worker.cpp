@@ -18,6 +18,14 @@ void Worker::post(std::function<void(Store&)> job) {
   wake_.notify_one();
 }
 
+void Worker::post_background(std::function<void(Store&)> job) {
+  {
+    std::lock_guard lock(mutex_);
+    background_.emplace_back(std::chrono::steady_clock::now(), std::move(job));
+  }
+  wake_.notify_one();
+}
+
 void Worker::post_after(std::chrono::milliseconds delay, std::function<void(Store&)> job) {
   {
     std::lock_guard lock(mutex_);
@@ -29,7 +37,7 @@ void Worker::post_after(std::chrono::milliseconds delay, std::function<void(Stor
 void Worker::queue_due_locked(Deadline now) {
   std::erase_if(deferred_, [&](auto& entry) {
     if (!stopping_ && entry.first > now) return false;
-    jobs_.push_back(std::move(entry.second));
+    background_.emplace_back(now, std::move(entry.second));
     return true;
   });
 }
@@ -49,9 +57,20 @@ void Worker::run() {
     {
       std::unique_lock lock(mutex_);
       for (;;) {
-        queue_due_locked(std::chrono::steady_clock::now());
-        if (!jobs_.empty()) break;
-        if (stopping_) return;  // drained, deferred jobs included
+        const auto now = std::chrono::steady_clock::now();
+        queue_due_locked(now);
+        if (!background_.empty() &&
+            (jobs_.empty() || now - background_.front().first >= kMaxBackgroundWait)) {
+          job = std::move(background_.front().second);
+          background_.pop_front();
+          break;
+        }
+        if (!jobs_.empty()) {
+          job = std::move(jobs_.front());
+          jobs_.pop_front();
+          break;
+        }
+        if (stopping_) return;  // drained, background and deferred jobs included
         if (deferred_.empty()) {
           wake_.wait(lock);
         } else {
@@ -60,8 +79,6 @@ void Worker::run() {
           wake_.wait_until(lock, earliest);
         }
       }
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
     }
     job(store_);
   }

@@ -24,9 +24,14 @@ class Worker {
 
   // The job runs on the worker thread with exclusive use of the store.
   void post(std::function<void(Store&)> job);
-  // The job joins the queue once `delay` has passed (or at once when the worker stops), so
-  // that work which is cheaper in bulk can gather first.
+  // Background jobs (chat records) run when no posted job waits, or once one has waited
+  // kMaxBackgroundWait: a charge that an answer waits for never queues behind them.
+  void post_background(std::function<void(Store&)> job);
+  // A background job that joins its queue once `delay` has passed (or at once when the
+  // worker stops), so that work which is cheaper in bulk can gather first.
   void post_after(std::chrono::milliseconds delay, std::function<void(Store&)> job);
+
+  static constexpr std::chrono::milliseconds kMaxBackgroundWait{100};
   void stop();
 
  private:
@@ -39,7 +44,8 @@ class Worker {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void(Store&)>> jobs_;
-  std::vector<std::pair<Deadline, std::function<void(Store&)>>> deferred_;  // few: no heap
+  std::deque<std::pair<Deadline, std::function<void(Store&)>>> background_;  // since when
+  std::vector<std::pair<Deadline, std::function<void(Store&)>>> deferred_;   // few: no heap
   bool stopping_ = false;
   std::thread thread_;
 };

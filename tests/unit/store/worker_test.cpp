@@ -71,6 +71,26 @@ TEST_F(WorkerTest, AnEarlierDeadlinePostedLaterRunsFirst) {
   EXPECT_EQ(order(), (std::vector<std::string>{"early", "late"}));
 }
 
+TEST_F(WorkerTest, APostedJobGoesBeforeAWaitingBackgroundJob) {
+  Worker worker(*store_);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  worker.post([&, released](Store&) {
+    released.wait();  // holds the worker while both jobs below are queued
+    note("holding");
+  });
+  worker.post_background([&](Store&) { note("background"); });
+  std::promise<void> done;
+  worker.post([&](Store&) { note("posted"); });
+  worker.post_background([&](Store&) {
+    note("background 2");
+    done.set_value();
+  });
+  release.set_value();
+  done.get_future().wait();
+  EXPECT_EQ(order(), (std::vector<std::string>{"holding", "posted", "background", "background 2"}));
+}
+
 TEST_F(WorkerTest, StoppingRunsDeferredJobsAtOnce) {
   const auto posted = std::chrono::steady_clock::now();
   {
