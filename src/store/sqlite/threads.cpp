@@ -214,19 +214,31 @@ core::Status SqliteStore::insert_threads(const std::vector<NewThread>& threads) 
   return transaction->commit();
 }
 
-core::Status SqliteStore::index_for_search(std::int64_t min_rows) {
+namespace {
+
+// How many rows wait for the search index, and the marks the index reaches.
+struct WaitingForIndex {
+  std::int64_t rows = 0;
   std::int64_t threads_to = 0;
   std::int64_t sessions_to = 0;
-  {
-    auto waiting = connection_.reuse(kWaitingForIndex);
-    if (!waiting) return waiting.take_error();
-    if ((*waiting)->step() != Step::kRow) return (*waiting)->internal_error();
-    if ((*waiting)->column_int64(0) < std::max<std::int64_t>(min_rows, 1)) return core::Ok{};
-    threads_to = (*waiting)->column_int64(1);
-    sessions_to = (*waiting)->column_int64(2);
-  }
-  for (const auto& [sql, after] :
-       {std::pair{kIndexSessions, sessions_to}, std::pair{kIndexThreads, threads_to}}) {
+};
+
+core::Result<WaitingForIndex> waiting_for_index(Connection& connection) {
+  auto waiting = connection.reuse(kWaitingForIndex);
+  if (!waiting) return waiting.take_error();
+  if ((*waiting)->step() != Step::kRow) return (*waiting)->internal_error();
+  return WaitingForIndex{(*waiting)->column_int64(0), (*waiting)->column_int64(1),
+                         (*waiting)->column_int64(2)};
+}
+
+}  // namespace
+
+core::Status SqliteStore::index_for_search(std::int64_t min_rows) {
+  auto waiting = waiting_for_index(connection_);
+  if (!waiting) return waiting.take_error();
+  if (waiting->rows < std::max<std::int64_t>(min_rows, 1)) return core::Ok{};
+  for (const auto& [sql, after] : {std::pair{kIndexSessions, waiting->sessions_to},
+                                   std::pair{kIndexThreads, waiting->threads_to}}) {
     auto index = connection_.reuse(sql);
     if (!index) return index.take_error();
     (*index)->bind_int64(1, after);
@@ -238,12 +250,10 @@ core::Status SqliteStore::index_for_search(std::int64_t min_rows) {
 }
 
 core::Status SqliteStore::catch_up_search_index() {
-  {
-    auto waiting = connection_.reuse(kWaitingForIndex);
-    if (!waiting) return waiting.take_error();
-    if ((*waiting)->step() != Step::kRow) return (*waiting)->internal_error();
-    if ((*waiting)->column_int64(0) <= 0) return core::Ok{};
-  }
+  // Read outside a write transaction first: a search with nothing waiting takes no lock.
+  auto waiting = waiting_for_index(connection_);
+  if (!waiting) return waiting.take_error();
+  if (waiting->rows <= 0) return core::Ok{};
   auto transaction = Transaction::begin_write(connection_, Sync::kOsBuffer);
   if (!transaction) return transaction.take_error();
   if (auto status = index_for_search(1); !status) return status;
