@@ -4,13 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libjemalloc-dev: the gateway's allocator (many small allocations on three threads).
 # libpq-dev: the PostgreSQL client for the build; postgresql: the server that `make test`
 # starts a throwaway cluster of (scripts/test-postgres.sh) to run the suites on it too.
 apt_packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libsqlite3-dev libpq-dev postgresql
-  libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
+  libjemalloc-dev libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm curl
 )

@@ -322,7 +322,7 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
   if (!client_writable) co_return;
   events = stream_failure ? "data: " + render_openai_error(*stream_failure) + "\n\n"
                           : "data: [DONE]\n\n";
-  if (co_await run.sink.write_events(events)) co_await run.sink.end_stream();
+  co_await run.sink.end_stream(events);
 }
 
 }  // namespace chat

@@ -21,7 +21,8 @@ class ResponseSink {
   // Returns false when the client is gone.
   virtual boost::asio::awaitable<bool> begin_stream() = 0;
   virtual boost::asio::awaitable<bool> write_events(std::string_view events) = 0;
-  virtual boost::asio::awaitable<void> end_stream() = 0;
+  // Writes the last events and ends the stream.
+  virtual boost::asio::awaitable<void> end_stream(std::string_view last_events) = 0;
   // Runs `work`; if the client leaves meanwhile, calls `on_client_gone` at once. Returns
   // true when the client left.
   virtual boost::asio::awaitable<bool> run_watching_client(

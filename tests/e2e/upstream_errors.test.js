@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { kRetryAfterSeconds } from '../fakes/openai_upstream.js';
+import { echoReply, kRetryAfterSeconds } from '../fakes/openai_upstream.js';
 import { assertOpenAiError, expectApiError, within } from './lib/expect.js';
 import { request } from './lib/http.js';
 import {
@@ -182,6 +182,22 @@ test('upstream silent mid-stream past the idle timeout: final error event, upstr
     'the gateway closes the upstream connection after the idle timeout',
     stack.fake.waitForClose((r) => r.body?.messages?.[0]?.content === prompt),
   );
+});
+
+test('an upstream that closed an idle keep-alive connection: the request goes out again on a fresh one', { timeout: 10_000 }, async () => {
+  // The gateway reuses a pooled connection without probing it when it was idle for less
+  // than a second; the fake closes every connection right after its answer, so each request
+  // after the first meets a closed connection and must be retried, once, on a new one.
+  const prompts = [1, 2, 3, 4].map(() => uniquePrompt('drop-after'));
+  for (const prompt of prompts) {
+    const messages = [{ role: 'user', content: prompt }];
+    const answer = await stack.client.chat.completions.create({ model: gatewayModel('drop-after'), messages });
+    assert.equal(answer.choices[0].message.content, echoReply(messages));
+  }
+  for (const prompt of prompts) {
+    const received = stack.fake.requests.filter((r) => r.body?.messages?.at(-1)?.content === prompt);
+    assert.equal(received.length, 1, `the upstream got "${prompt}" once`);
+  }
 });
 
 test('the gateway still serves after all of that', { timeout: 10_000 }, async () => {

@@ -14,6 +14,8 @@
 //   stall           stream: role chunk + one content chunk, then sends nothing more
 //   slow-stream     stream: one chunk every 50 ms for a minute (for client-abort tests)
 //   gated           stream: one content chunk, then waits for openGate(), then the rest
+//   drop-after      answers like echo on a keep-alive connection, then closes that
+//                   connection (a server whose idle timeout is shorter than the client's)
 //   anything else   404 model_not_found, like OpenAI
 //
 // Streams use real SSE framing (`data: <json>\n\n`, final `data: [DONE]`) and honour
@@ -377,6 +379,9 @@ export async function startFakeUpstream() {
         return stream ? streamSlow(record, res) : answerEcho(record, res);
       case 'gated':
         return stream ? streamGated(record, res) : answerEcho(record, res);
+      case 'drop-after':
+        res.on('finish', () => req.socket.destroy());
+        return stream ? streamEcho(record, res, 0) : answerEcho(record, res);
       default:
         return sendJson(
           res,

@@ -30,7 +30,9 @@ boost::asio::awaitable<bool> HttpSink::write_events(std::string_view events) {
   co_return !co_await exchange_.write_stream(events);
 }
 
-boost::asio::awaitable<void> HttpSink::end_stream() { co_await exchange_.end_stream(); }
+boost::asio::awaitable<void> HttpSink::end_stream(std::string_view last_events) {
+  co_await exchange_.end_stream(last_events);
+}
 
 // Not a coroutine: hands on the exchange's awaitable instead of wrapping it in another frame.
 // Both arguments are references to the caller's objects, which outlive the co_await.

@@ -14,7 +14,7 @@ class HttpSink final : public chat::ResponseSink {
   boost::asio::awaitable<void> send_completion(std::string&& body) override;
   boost::asio::awaitable<bool> begin_stream() override;
   boost::asio::awaitable<bool> write_events(std::string_view events) override;
-  boost::asio::awaitable<void> end_stream() override;
+  boost::asio::awaitable<void> end_stream(std::string_view last_events) override;
   boost::asio::awaitable<bool> run_watching_client(boost::asio::awaitable<void>&& work,
                                                    std::function<void()>&& on_client_gone) override;
 

@@ -35,7 +35,7 @@ boost::asio::awaitable<bool> AnswerSink::begin_stream() { co_return true; }
 
 boost::asio::awaitable<bool> AnswerSink::write_events(std::string_view) { co_return true; }
 
-boost::asio::awaitable<void> AnswerSink::end_stream() { co_return; }
+boost::asio::awaitable<void> AnswerSink::end_stream(std::string_view) { co_return; }
 
 boost::asio::awaitable<bool> AnswerSink::run_watching_client(boost::asio::awaitable<void>&& work,
                                                              std::function<void()>&&) {

@@ -34,6 +34,13 @@ namespace {
 constexpr std::size_t kMaxIdlePerOrigin = 64;
 constexpr auto kMaxIdleAge = std::chrono::seconds(30);
 constexpr std::size_t kReadChunk = 16 * 1024;
+// Beast reads max(512, free capacity) bytes at a time: a connection's buffer starts at this
+// size so that a whole typical answer arrives with one read instead of one per 512 bytes.
+constexpr std::size_t kConnectionBuffer = 16 * 1024;
+// A connection back in the pool for less than this is not probed with a recv() before reuse:
+// servers keep idle connections for seconds, and a reused connection that fails before any
+// answer byte is retried on a fresh one anyway (UpstreamCall::start).
+constexpr auto kProbeAfterIdle = std::chrono::seconds(1);
 
 ssl::context& tls_context() {
   static ssl::context* context = [] {
@@ -62,7 +69,9 @@ struct UpstreamCall::Connection {
 
   // A pooled connection the peer closed (or sent something unexpected on) is useless.
   bool looks_alive() {
-    if (std::chrono::steady_clock::now() - idle_since > kMaxIdleAge) return false;
+    auto idle_for = std::chrono::steady_clock::now() - idle_since;
+    if (idle_for > kMaxIdleAge) return false;
+    if (idle_for < kProbeAfterIdle) return true;
     char probe;
     auto received = ::recv(lowest().socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
     return received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -129,6 +138,7 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
                                      std::unique_ptr<UpstreamCall::Connection>& out) {
   auto executor = co_await net::this_coro::executor;
   auto connection = std::make_unique<UpstreamCall::Connection>();
+  connection->buffer.reserve(kConnectionBuffer);
   connection->origin = url.origin() + (public_only ? "|public" : "");
   tcp::resolver resolver(executor);
   auto [resolve_ec, endpoints] =

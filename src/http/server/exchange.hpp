@@ -32,13 +32,16 @@ class Exchange {
   // The status sent (0 before an answer began), for metrics and logs.
   virtual int response_status() const = 0;
 
-  // Sends the status line and headers of a chunked answer.
+  // Starts a chunked answer. The status line and headers go out with the first chunk (or
+  // the end), in one write.
   virtual boost::asio::awaitable<boost::system::error_code> begin_stream(int status,
                                                                          Headers&& headers) = 0;
   // Sends bytes as one chunk; an error means the client is gone.
   virtual boost::asio::awaitable<boost::system::error_code> write_stream(
       std::string_view bytes) = 0;
-  virtual boost::asio::awaitable<boost::system::error_code> end_stream() = 0;
+  // Sends `last_bytes` (if any) as a chunk and ends the answer, in one write.
+  virtual boost::asio::awaitable<boost::system::error_code> end_stream(
+      std::string_view last_bytes) = 0;
 
   // Runs `work` while watching the client connection. If the client closes it first,
   // `on_client_gone` runs at once (it should cancel whatever `work` waits on) and the

@@ -29,6 +29,7 @@ export const kBehaviours = [
   'stall',
   'slow-stream',
   'gated',
+  'drop-after',
 ];
 
 /** The gateway's name for the model whose upstream id is `behaviour`. */

@@ -34,7 +34,7 @@ class FakeExchange final : public http::Exchange {
   boost::asio::awaitable<boost::system::error_code> write_stream(std::string_view) override {
     co_return boost::system::error_code{};
   }
-  boost::asio::awaitable<boost::system::error_code> end_stream() override {
+  boost::asio::awaitable<boost::system::error_code> end_stream(std::string_view) override {
     co_return boost::system::error_code{};
   }
   boost::asio::awaitable<bool> run_watching_client(boost::asio::awaitable<void>&& work,
