@@ -1,7 +1,11 @@
 #include "http/io_pool.hpp"
 
+#include <string>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+
+#include "core/thread_name.hpp"
 
 namespace http {
 
@@ -30,8 +34,11 @@ boost::asio::io_context& IoPool::next() {
 boost::asio::io_context& IoPool::at(std::size_t index) { return contexts_.at(index)->context; }
 
 void IoPool::start() {
-  for (auto& slot : contexts_) {
-    threads_.emplace_back([&context = slot->context] { context.run(); });
+  for (std::size_t index = 0; index < contexts_.size(); ++index) {
+    threads_.emplace_back([&context = contexts_[index]->context, index] {
+      core::name_this_thread("llmgate-io" + std::to_string(index));
+      context.run();
+    });
   }
 }
 

@@ -2,11 +2,16 @@
 
 #include <algorithm>
 
+#include "core/thread_name.hpp"
 #include "store/store.hpp"
 
 namespace store {
 
-Worker::Worker(Store& store) : store_(store), thread_([this] { run(); }) {}
+Worker::Worker(Store& store)
+    : store_(store), thread_([this] {
+        core::name_this_thread("llmgate-store");
+        run();
+      }) {}
 
 Worker::~Worker() { stop(); }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/thread_name.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "telemetry/log.hpp"
 
@@ -79,7 +80,10 @@ class ReplicaWatch final : public ChangeWatch {
     // The first connection is opened before serving starts, so that this gateway is known
     // in `replicas` before it makes its first reservation.
     open();
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      core::name_this_thread("llmgate-pgwatch");
+      run();
+    });
   }
 
   ~ReplicaWatch() override {

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "core/thread_name.hpp"
 #include "telemetry/log.hpp"
 
 namespace store::sqlite {
@@ -18,7 +19,10 @@ core::Result<std::unique_ptr<Checkpointer>> Checkpointer::start(const std::strin
 }
 
 Checkpointer::Checkpointer(Connection connection, int log_pages)
-    : connection_(std::move(connection)), log_pages_(log_pages), thread_([this] { run(); }) {}
+    : connection_(std::move(connection)), log_pages_(log_pages), thread_([this] {
+        core::name_this_thread("llmgate-ckpt");
+        run();
+      }) {}
 
 Checkpointer::~Checkpointer() {
   {
