@@ -84,6 +84,7 @@ void MemoryLedger::flush(store::Store& store) {
   // transaction, and applied in memory only once the transaction committed.
   std::unordered_map<std::int64_t, Account> touched;
   std::vector<store::Charge> charges;
+  std::unordered_map<std::int64_t, std::size_t> row_of_key;  // key -> its row in `charges`
   std::vector<core::Result<Split>> results;
   charges.reserve(batch.size());
   results.reserve(batch.size());
@@ -107,8 +108,20 @@ void MemoryLedger::flush(store::Store& store) {
       account.balance =
           core::Money::from_nanos(account.balance.nanos() - split.from_balance.nanos());
       account.total_fee = core::Money::from_nanos(account.total_fee.nanos() + charge.cost.nanos());
-      charges.push_back(
-          {charge.key_id, month, split.from_allowance, split.from_balance, charge.cost});
+      // One row per key and batch: the store applies deltas, so the sum of a key's charges
+      // in this batch is one UPDATE instead of one per request.
+      auto [row, first] = row_of_key.try_emplace(charge.key_id, charges.size());
+      if (first) {
+        charges.push_back(
+            {charge.key_id, month, split.from_allowance, split.from_balance, charge.cost});
+      } else {
+        store::Charge& merged = charges[row->second];
+        merged.from_allowance =
+            core::Money::from_nanos(merged.from_allowance.nanos() + split.from_allowance.nanos());
+        merged.from_balance =
+            core::Money::from_nanos(merged.from_balance.nanos() + split.from_balance.nanos());
+        merged.cost = core::Money::from_nanos(merged.cost.nanos() + charge.cost.nanos());
+      }
       results.emplace_back(split);
     }
   }

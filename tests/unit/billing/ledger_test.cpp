@@ -358,6 +358,53 @@ TEST_F(LedgerTest, ManyConcurrentSettlementsAddUpExactly) {
   EXPECT_EQ(balance(id).reserved, Money());
 }
 
+TEST_F(LedgerTest, InterleavedChargesOfTwoKeysInOneBatchEachAddUp) {
+  // A batch holds one row per key with the sum of its charges: each key must get exactly
+  // its own, whatever the order they arrived in.
+  auto first = add_key("first", units(3), units(50));
+  auto second = add_key("second", units(1), units(50));
+  constexpr int kRequests = 10;
+  std::vector<Reservation> reservations;
+  for (int i = 0; i < kRequests; ++i) {
+    auto reservation = ledger_->try_admit(i % 2 == 0 ? first : second, units(1));
+    ASSERT_TRUE(reservation.has_value()) << i;
+    reservations.push_back(*reservation);
+  }
+  std::promise<void> unblock;
+  std::shared_future<void> blocked = unblock.get_future().share();
+  worker_->post([blocked](store::Store&) { blocked.wait(); });
+  boost::asio::io_context io;
+  std::vector<std::optional<core::Result<Split>>> results(kRequests);
+  std::int64_t expected[2] = {0, 0};
+  for (int i = 0; i < kRequests; ++i) {
+    Money cost = nanos(700'000'001 + i * 13);
+    expected[i % 2] += cost.nanos();
+    boost::asio::co_spawn(io, settle_into(*ledger_, reservations[i], cost, results[i]),
+                          boost::asio::detached);
+  }
+  io.poll();
+  unblock.set_value();
+  io.restart();
+  io.run();
+
+  std::int64_t from_balance[2] = {0, 0};
+  for (int i = 0; i < kRequests; ++i) {
+    ASSERT_TRUE(results[i].has_value());
+    ASSERT_TRUE(*results[i]) << (*results[i]).error().message;
+    from_balance[i % 2] += (*results[i])->from_balance.nanos();
+  }
+  for (int k = 0; k < 2; ++k) {
+    auto id = k == 0 ? first : second;
+    auto quota = k == 0 ? units(3) : units(1);
+    auto row = stored(id);
+    EXPECT_EQ(row.total_fee.nanos(), expected[k]) << "key " << id;
+    EXPECT_EQ(row.month_fee, quota) << "key " << id;
+    EXPECT_EQ(row.balance.nanos(), units(50).nanos() - from_balance[k]) << "key " << id;
+    EXPECT_EQ(from_balance[k], expected[k] - quota.nanos()) << "key " << id;
+    EXPECT_EQ(balance(id).balance, row.balance) << "key " << id;
+  }
+}
+
 TEST_F(LedgerTest, AFailedCommitTakesNoMoneyAndReleasesTheReservation) {
   auto id = add_key("failing", units(10), units(10));
   auto reservation = ledger_->try_admit(id, units(2));
