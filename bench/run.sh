@@ -421,7 +421,8 @@ if has_phase growth; then
   record "{\"phase\":\"growth\",\"what\":\"setup\",\"keys\":$(sqlite3 "$out/grown.db" 'SELECT COUNT(*) FROM api_keys'),\"threads\":$(sqlite3 "$out/grown.db" 'SELECT COUNT(*) FROM threads'),\"seed_s\":$seed_seconds,\"start_s\":$restart_seconds,\"rss_kib\":$(rss_kib "$grown_pid"),\"db_mib\":$(du -m "$out/grown.db" | cut -f1)}"
 
   for query in "/admin/thread/list" "/admin/thread/list?q=123456" "/admin/thread/list?q=kubernetes" \
-    "/admin/thread/list?q=answer" "/admin/session/list" "/admin/thread/list?key_id=5"; do
+    "/admin/thread/list?q=answer" "/admin/session/list" "/admin/thread/list?key_id=5" \
+    "/admin/thread/list?key_id=5&q=answer" "/admin/session/list?q=kubernetes"; do
     ms=$(median_ms "$query" "$growth_port")
     total=$(curl -sS -H "Authorization: Bearer $admin_key" "http://127.0.0.1:$growth_port$query" | json_get data.total)
     record "{\"phase\":\"growth\",\"what\":\"list\",\"query\":\"$query\",\"ms\":$ms,\"total\":$total}"
