@@ -17,14 +17,43 @@ core::Result<MonthClock> MonthClock::create(core::Clock clock, const std::string
   }
 }
 
+namespace {
+
+// The month last asked for on this thread, and the instants it spans: every request asks
+// (admission and charge), and a time-zone conversion plus formatting costs more than the
+// rest of the admission.
+struct CachedMonth {
+  const void* zone = nullptr;
+  date::sys_seconds from;
+  date::sys_seconds until;  // exclusive
+  std::string month;
+};
+thread_local CachedMonth t_cached_month;
+
+}  // namespace
+
 std::string MonthClock::month_at(std::chrono::system_clock::time_point instant) const {
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(instant);
+  CachedMonth& cached = t_cached_month;
+  if (cached.zone == zone_ && cached.from <= seconds && seconds < cached.until) {
+    return cached.month;
+  }
   const auto* zone = static_cast<const date::time_zone*>(zone_);
-  auto local = zone->to_local(std::chrono::time_point_cast<std::chrono::seconds>(instant));
+  auto local = zone->to_local(seconds);
   date::year_month_day day{date::floor<date::days>(local)};
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(day.year()),
                 static_cast<unsigned>(day.month()));
-  return text;
+  // The month's first and the next month's first local midnight, as instants (a DST gap
+  // moves a midnight forward, never back; month_start below does the same).
+  const date::year_month month = day.year() / day.month();
+  const date::local_days first{month / 1};
+  const date::local_days next{(month + date::months{1}) / 1};
+  cached.zone = zone_;
+  cached.from = zone->to_sys(first, date::choose::earliest);
+  cached.until = zone->to_sys(next, date::choose::earliest);
+  cached.month = text;
+  return cached.month;
 }
 
 std::string MonthClock::current_month() const { return month_at(clock_.now()); }
