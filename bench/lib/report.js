@@ -168,7 +168,11 @@ if (growth.length) {
   const first = growth.find((r) => r.what === "list" && r.query === "/admin/thread/list");
   if (first) target("First page of /admin/thread/list < 50 ms", first.ms < 50, `${first.ms.toFixed(1)} ms`);
   for (const r of growth.filter((g) => g.what === "list" && g.query.includes("q="))) {
-    target(`\`${r.query}\` < 50 ms`, r.ms < 50, `${r.ms.toFixed(1)} ms (${int(r.total)} matches)`);
+    // The issue asks for "a q search"; a search combined with another filter, or over the
+    // sessions, is reported the same way but marked.
+    const combined = !r.query.startsWith("/admin/thread/list?q=") || r.query.includes("&");
+    const name = `\`${r.query}\` < 50 ms${combined ? " (combined or session search, beyond the issue)" : ""}`;
+    target(name, r.ms < 50, `${r.ms.toFixed(1)} ms (${int(r.total)} matches)`);
   }
 }
 
