@@ -33,7 +33,13 @@ bool SseFramer::feed(std::string_view bytes, std::vector<SseEvent>& out) {
       line_.append(bytes.substr(position));
       break;
     }
-    line_.append(bytes.substr(position, end - position));
+    // A line that lies whole in `bytes` is read in place; only one that began in an earlier
+    // piece was gathered in line_.
+    std::string_view line = bytes.substr(position, end - position);
+    if (!line_.empty()) {
+      line_.append(line);
+      line = line_;
+    }
     if (bytes[end] == '\r') {
       if (end + 1 < bytes.size()) {
         if (bytes[end + 1] == '\n') ++end;
@@ -42,14 +48,15 @@ bool SseFramer::feed(std::string_view bytes, std::vector<SseEvent>& out) {
       }
     }
     position = end + 1;
-    finish_line(out);
+    finish_line(line, out);
+    line_.clear();
     if (current_.data.size() + current_.event.size() > max_event_bytes_) return false;
   }
   return line_.size() + current_.data.size() <= max_event_bytes_;
 }
 
-void SseFramer::finish_line(std::vector<SseEvent>& out) {
-  if (line_.empty()) {  // a blank line dispatches the event
+void SseFramer::finish_line(std::string_view line, std::vector<SseEvent>& out) {
+  if (line.empty()) {  // a blank line dispatches the event
     // As the SSE spec says, an event without a data line (e.g. a keep-alive "event: ping")
     // is not dispatched: decoders would otherwise see an event with empty data.
     if (has_data_) out.push_back(std::move(current_));
@@ -58,11 +65,7 @@ void SseFramer::finish_line(std::vector<SseEvent>& out) {
     has_data_ = false;
     return;
   }
-  if (line_.front() == ':') {  // a comment, e.g. a keep-alive ": ping"
-    line_.clear();
-    return;
-  }
-  std::string_view line = line_;
+  if (line.front() == ':') return;  // a comment, e.g. a keep-alive ": ping"
   auto colon = line.find(':');
   std::string_view field = line.substr(0, colon);
   std::string_view value =
@@ -77,7 +80,6 @@ void SseFramer::finish_line(std::vector<SseEvent>& out) {
     current_.event = std::string(value);
     has_fields_ = true;
   }
-  line_.clear();
 }
 
 }  // namespace http

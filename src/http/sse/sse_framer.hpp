@@ -26,7 +26,8 @@ class SseFramer {
   bool has_partial_event() const { return !line_.empty() || has_fields_; }
 
  private:
-  void finish_line(std::vector<SseEvent>& out);
+  // `line` may view line_, which the caller clears afterwards.
+  void finish_line(std::string_view line, std::vector<SseEvent>& out);
 
   std::size_t max_event_bytes_;
   std::string line_;
