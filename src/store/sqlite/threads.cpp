@@ -231,38 +231,58 @@ core::Result<WaitingForIndex> waiting_for_index(Connection& connection) {
                          (*waiting)->column_int64(2)};
 }
 
-// A search within a key or a session: the FTS index answers "which of all threads match",
-// and for a common word that set is huge (1M rows, 0.3 s to collect at 1M threads) while
-// the key's threads are few. Testing each of them against threads_fts is no better: FTS5
-// rebuilds the doclist of the last word's prefix ("answer"*) for every probe, 56 ms each at
-// 2M threads. So up to kFewThreads of them are indexed on their own in a scratch FTS5
-// table of the connection's temp schema (same tokenizer, so the same matches), searched,
-// and cleared: about 20 µs a thread.
+// A search within a key or a session. The FTS index answers "which of all threads match";
+// for a common word that set is huge (1M rows, 0.3 s to collect at 1M threads). Testing each
+// of the scope's threads against threads_fts is no better: FTS5 rebuilds the doclist of the
+// last word's prefix ("answer"*) for every probe, 56 ms each at 2M threads. So:
+//   - at most kFewThreads threads: they are indexed on their own in a scratch FTS5 table of
+//     the connection's temp schema (same tokenizer, so the same matches), searched there,
+//     and the scratch is cleared: about 20 µs a thread;
+//   - a tenth of all threads or more: the matches are walked newest first and each is
+//     looked up in threads, which stops after the counted matches (10 in a tenth of them);
+//   - in between: every match is collected, and the scope's threads are tested against it.
+enum class ScopedSearch { kScratch, kWalkMatches, kCollectMatches };
+
 constexpr std::int64_t kFewThreads = 1000;
 constexpr const char* kCreateScratch =
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch USING fts5("
     "prompt, completion, tokenize = 'unicode61 remove_diacritics 2')";
 constexpr const char* kClearScratch = "DELETE FROM temp.search_scratch";
 
-// Fills the scratch index with the threads `conditions` select when they are at most
-// kFewThreads; false (and an empty scratch) when there are more.
-core::Result<bool> index_few_threads(Connection& connection, const Conditions& conditions) {
-  auto count = connection.prepare("SELECT count(*) FROM (SELECT 1 FROM threads t" +
-                                  conditions.where() + " LIMIT ?)");
+// The single number `sql` selects; its parameters are `conditions`' values, then `last`.
+core::Result<std::int64_t> scalar_int(Connection& connection, const std::string& sql,
+                                      const Conditions& conditions, std::int64_t last) {
+  auto statement = connection.prepare(sql);
+  if (!statement) return statement.take_error();
+  statement->bind_int64(bind_values(*statement, conditions.values()), last);
+  if (statement->step() != Step::kRow) return statement->internal_error();
+  return statement->column_int64(0);
+}
+
+// Chooses how to search the threads `scope` selects; fills the scratch index for kScratch.
+core::Result<ScopedSearch> plan_scoped_search(Connection& connection, const Conditions& scope) {
+  // max(id) without a WHERE clause is one step to the end of the table.
+  auto highest =
+      scalar_int(connection, "SELECT coalesce(max(id), 0) + ? FROM threads", Conditions{}, 0);
+  if (!highest) return highest.take_error();
+  const std::int64_t tenth = *highest / 10;  // ids are dense: max(id) ~ the thread count
+  const std::int64_t cap = std::max(kFewThreads, tenth);
+  auto count = scalar_int(
+      connection, "SELECT count(*) FROM (SELECT 1 FROM threads t" + scope.where() + " LIMIT ?)",
+      scope, cap + 1);
   if (!count) return count.take_error();
-  count->bind_int64(bind_values(*count, conditions.values()), kFewThreads + 1);
-  if (count->step() != Step::kRow) return count->internal_error();
-  if (count->column_int64(0) > kFewThreads) return false;
+  if (*count > tenth && *count > kFewThreads) return ScopedSearch::kWalkMatches;
+  if (*count > kFewThreads) return ScopedSearch::kCollectMatches;
   if (auto status = connection.exec(kCreateScratch); !status) return status.take_error();
   if (auto status = connection.exec(kClearScratch); !status) return status.take_error();
   auto fill = connection.prepare(
       "INSERT INTO temp.search_scratch (rowid, prompt, completion) "
       "SELECT t.id, t.prompt, t.completion FROM threads t" +
-      conditions.where());
+      scope.where());
   if (!fill) return fill.take_error();
-  bind_values(*fill, conditions.values());
+  bind_values(*fill, scope.values());
   if (auto status = fill->run(); !status) return status.take_error();
-  return true;
+  return ScopedSearch::kScratch;
 }
 
 }  // namespace
@@ -317,20 +337,26 @@ core::Result<Page<ThreadRow>> SqliteStore::list_threads(const RecordFilter& filt
     return select_capped_page<ThreadRow>(connection_, {"threads t", "t.id", "t.id DESC"},
                                          conditions, rows, "t.id", filter.page, read_thread);
   }
-  auto scratch = index_few_threads(connection_, conditions);
-  if (!scratch) return scratch.take_error();
-  if (*scratch) {
-    // The few threads were indexed on their own: the search runs over them only.
-    conditions.add("t.id IN (SELECT rowid FROM temp.search_scratch WHERE search_scratch MATCH ?)",
-                   {std::move(*query)});
-  } else {
-    // Many threads: one pass over every match of the search.
-    conditions.add("t.id IN (SELECT rowid FROM threads_fts WHERE threads_fts MATCH ?)",
-                   {std::move(*query)});
+  auto plan = plan_scoped_search(connection_, conditions);
+  if (!plan) return plan.take_error();
+  if (*plan == ScopedSearch::kWalkMatches) {
+    // CROSS JOIN keeps threads_fts the outer loop: the other order probes the index once
+    // per thread of the scope.
+    conditions.add("threads_fts MATCH ?", {std::move(*query)});
+    return select_capped_page<ThreadRow>(
+        connection_,
+        {"threads_fts CROSS JOIN threads t ON t.id = threads_fts.rowid", "threads_fts.rowid",
+         "threads_fts.rowid DESC"},
+        conditions, rows, "t.id", filter.page, read_thread);
   }
+  const bool scratch = *plan == ScopedSearch::kScratch;
+  conditions.add(scratch ? "t.id IN (SELECT rowid FROM temp.search_scratch "
+                           "WHERE search_scratch MATCH ?)"
+                         : "t.id IN (SELECT rowid FROM threads_fts WHERE threads_fts MATCH ?)",
+                 {std::move(*query)});
   auto page = select_capped_page<ThreadRow>(connection_, {"threads t", "t.id", "t.id DESC"},
                                             conditions, rows, "t.id", filter.page, read_thread);
-  if (*scratch) {
+  if (scratch) {
     if (auto status = connection_.exec(kClearScratch); !status) return status.take_error();
   }
   return page;

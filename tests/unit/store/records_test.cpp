@@ -628,33 +628,42 @@ TEST_F(RecordsSearchTest, ASearchAlonePagesNewestFirstWithExactTotals) {
   EXPECT_TRUE(must(store_->list_threads(RecordFilter{})).total_exact);
 }
 
-TEST_F(RecordsTest, AKeysSearchGivesTheSameAnswerForFewAndManyThreads) {
-  // A search within a key of many threads, of few, and within a session: each pages newest
-  // first with exact totals. (Testing each of a key's threads against the index instead of
-  // collecting the matches was tried: FTS5 rebuilds the prefix doclist of the last word for
-  // every probe, 56 ms a probe for a common word at 2M threads.)
+TEST_F(RecordsTest, AScopedSearchGivesTheSameAnswersWhateverTheScopeSize) {
+  // A search within a key or session is planned by the scope's size: at most 1,000 threads
+  // (alice, a session) are indexed on their own; a tenth of all threads or more (filler)
+  // walk the matches; in between (carol) test the key's threads against all matches. Each
+  // must page newest first with the same totals. (Probing threads_fts once per thread was
+  // tried: FTS5 rebuilds the last word's prefix list for every probe, 56 ms each at 2M.)
   auto carol = must(store_->insert_key(new_key("carol"))).id;
+  auto filler = must(store_->insert_key(new_key("filler"))).id;
   std::vector<NewThread> batch;
+  for (int i = 0; i < 11000; ++i) {
+    batch.push_back(new_thread(filler, "h:f" + std::to_string(i % 50), 100 + i, "hay", "x"));
+  }
   for (int i = 0; i < 1200; ++i) {
-    batch.push_back(new_thread(carol, "h:c" + std::to_string(i % 7), 1000 + i,
+    batch.push_back(new_thread(carol, "h:c" + std::to_string(i % 7), 20000 + i,
                                i % 3 == 0 ? "find the needle " + std::to_string(i) : "hay",
                                "answer"));
   }
   for (int i = 0; i < 5; ++i) {
-    batch.push_back(new_thread(alice_, "h:a", 5000 + i,
+    batch.push_back(new_thread(alice_, "h:a", 30000 + i,
                                i % 2 == 0 ? "a needle of alice " + std::to_string(i) : "hay",
                                "answer"));
   }
   insert(batch);
 
-  RecordFilter many = search("needle", carol);
-  many.page.limit = 2;
-  auto page = must(store_->list_threads(many));
+  RecordFilter between = search("needle", carol);  // 1,200 of 12,205 threads
+  between.page.limit = 2;
+  auto page = must(store_->list_threads(between));
   EXPECT_EQ(page.total, 400);
   EXPECT_TRUE(page.total_exact);
   ASSERT_EQ(page.items.size(), 2u);
   EXPECT_EQ(page.items[0].thread.prompt, "find the needle 1197");
   EXPECT_EQ(page.items[1].thread.prompt, "find the needle 1194");
+  between.page.offset = 399;
+  page = must(store_->list_threads(between));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].thread.prompt, "find the needle 0");
 
   RecordFilter few = search("needle", alice_);
   auto alice_page = must(store_->list_threads(few));
@@ -662,12 +671,22 @@ TEST_F(RecordsTest, AKeysSearchGivesTheSameAnswerForFewAndManyThreads) {
   ASSERT_EQ(alice_page.items.size(), 3u);
   EXPECT_EQ(alice_page.items[0].thread.prompt, "a needle of alice 4");
   EXPECT_EQ(alice_page.items[2].thread.prompt, "a needle of alice 0");
+  EXPECT_EQ(must(store_->list_threads(search("needle", filler))).total, 0);
 
-  // A session of the big key (171 or 172 threads).
-  RecordFilter session = search("needle");
+  RecordFilter many = search("hay", filler);  // 11,000 of 12,205 threads, all matching
+  many.page.limit = 3;
+  auto filler_page = must(store_->list_threads(many));
+  EXPECT_EQ(filler_page.total, 10000);  // counted up to the cap
+  EXPECT_FALSE(filler_page.total_exact);
+  ASSERT_EQ(filler_page.items.size(), 3u);
+  EXPECT_EQ(filler_page.items[0].thread.created_at, 100 + 10999);
+  EXPECT_EQ(filler_page.items[2].thread.created_at, 100 + 10997);
+  for (const auto& row : filler_page.items) EXPECT_EQ(row.thread.key_id, filler);
+  EXPECT_EQ(must(store_->list_threads(search("answer", filler))).total, 0);
+
+  RecordFilter session = search("needle");  // a session of carol's: 171 or 172 threads
   session.session_id = session_id(carol, "h:c0");
-  auto session_page = must(store_->list_threads(session));
-  EXPECT_EQ(session_page.total, 58);  // i % 21 == 0 for i < 1200
+  EXPECT_EQ(must(store_->list_threads(session)).total, 58);  // i % 21 == 0 for i < 1200
   EXPECT_EQ(must(store_->list_threads(search("needle"))).total, 403);
 }
 
