@@ -461,6 +461,11 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
           state->render_error(exchange.request().path, 500, "the handler gave no answer"));
     }
     if (!exchange.keep_alive()) break;
+    // A large body grew the buffer: an idle connection goes back to the usual size.
+    if (buffer.capacity() > kConnectionBuffer && buffer.size() <= kConnectionBuffer) {
+      buffer.shrink_to_fit();
+      buffer.reserve(kConnectionBuffer);
+    }
   }
 
   boost::system::error_code ec;
