@@ -22,7 +22,9 @@
 #   BENCH_OPEN_STREAMS=1000  streams held open for the memory phase
 #   BENCH_SLOW_RATE=40       bytes/s of the slow SSE upstream
 #   BENCH_GROWTH_KEYS=10000 BENCH_GROWTH_THREADS=1000000
-#   BENCH_PHASES=throughput,sequential,memory,growth   (also: profile, not in the default)
+#   BENCH_PHASES=throughput,sequential,memory,growth   (also: profile and perf, not in the
+#                            default: callgrind instruction counts; perf CPU shares by thread
+#                            and library under load, kernel included)
 #   BENCH_NORMAL=1           also measure "llmgate-normal", a second gateway with
 #                            LLMGATE_SQLITE_SYNCHRONOUS=normal (commits wait for the OS, not
 #                            the disk): the share of fsync in the added latency. 0 leaves it out.
@@ -381,6 +383,33 @@ if has_phase memory; then
   log "open streams: $line"
   sleep 3
   record "{\"phase\":\"memory\",\"what\":\"after_streams\",\"rss_kib\":$(rss_kib "$gateway_pid"),\"hwm_kib\":$(hwm_kib "$gateway_pid")}"
+fi
+
+# --- perf: where the CPU goes under load, kernel included (not in the default phases) ----
+# perf samples every thread of the gateway during a 64-connection run; callgrind (profile)
+# counts user-space instructions only and misses system calls, packets and wake-ups.
+if has_phase perf; then
+  command -v perf >/dev/null || { echo "bench: perf is missing (Debian: linux-perf)" >&2; exit 1; }
+  for mode in json stream; do
+    BENCH_BODY_FILE=$bench_dir/fixtures/request-$mode.json BENCH_KEY=${key_of[llmgate]} \
+      BENCH_ACCEPT=$([[ $mode == stream ]] && echo text/event-stream || true) \
+      wrk -t2 -c64 -d8s -s "$bench_dir/lib/chat.lua" \
+      "http://127.0.0.1:$gateway_port/v1/chat/completions" >"$out/wrk-perf-$mode.txt" 2>&1 &
+    wrk_pid=$!
+    sleep 1
+    perf record -q -F 999 -g -p "$gateway_pid" -o "$out/perf-$mode.data" -- sleep 5 \
+      >"$out/perf-$mode-record.log" 2>&1
+    wait "$wrk_pid" || true
+    # "share|thread|library" per line, e.g. "29.46%|llmgate-io0|[kernel.kallsyms]".
+    perf report -i "$out/perf-$mode.data" --no-children --sort comm,dso -g none -t '|' \
+      2>/dev/null | grep -v '^#' | grep '|' >"$out/perf-$mode.txt" || true
+    record "$(node -e 'const [mode, file] = process.argv.slice(1);
+      const rows = require("fs").readFileSync(file, "utf8").trim().split("\n").filter(Boolean)
+        .map((l) => { const [share, thread, library] = l.split("|").map((x) => x.trim());
+          return { share: parseFloat(share), thread, library }; });
+      console.log(JSON.stringify({ phase: "perf", mode, rows }));' "$mode" "$out/perf-$mode.txt")"
+    log "perf $mode: see $out/perf-$mode.txt"
+  done
 fi
 
 # --- growth: 10,000 keys and 1,000,000 threads ---------------------------------------------

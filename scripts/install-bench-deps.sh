@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what `make bench` needs on top of scripts/install-deps.sh (the build and test
 # dependencies): nginx (the upstream stand-in and the proxy_pass floor), wrk (the load
-# generator), sqlite3 (bulk data for the growth scenario), procps and valgrind (profiling).
+# generator), sqlite3 (bulk data for the growth scenario), procps, valgrind and linux-perf
+# (profiling).
 # Idempotent, no stdin. Kept apart so that `make test` never installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 
-bench_packages=(nginx wrk sqlite3 procps valgrind)
+bench_packages=(nginx wrk sqlite3 procps valgrind linux-perf)
 
 missing=()
 for pkg in "${bench_packages[@]}"; do

@@ -186,6 +186,37 @@ if (profile.length) {
   p();
 }
 
+const perf = rows.filter((r) => r.phase === "perf");
+if (perf.length) {
+  // Libraries grouped so that the split reads at a glance; threads by name.
+  const group = (library) => {
+    if (library.includes("kernel")) return "kernel";
+    for (const name of ["sqlite3", "boost_json", "jemalloc", "crypto", "stdc++"]) {
+      if (library.includes(name)) return `lib${name}`;
+    }
+    if (/libc\.so|ld-linux|vdso/.test(library)) return "libc";
+    return library.includes("llmgate") ? "llmgate" : "other";
+  };
+  const columns = ["kernel", "llmgate", "libsqlite3", "libboost_json", "libjemalloc", "libc", "other"];
+  p("## perf (share of the gateway's CPU samples under 64 connections, by thread and library)");
+  p();
+  for (const run of perf) {
+    p(`${run.mode === "json" ? "Non-stream" : "Stream"}:`);
+    p();
+    p(`| thread | all | ${columns.join(" | ")} |`);
+    p(`| --- | ${columns.map(() => "---:").concat("---:").join(" | ")} |`);
+    const threads = [...new Set(run.rows.map((r) => r.thread))];
+    const total = (thread, column) => run.rows
+      .filter((r) => r.thread === thread && (column === undefined || (group(r.library) === column ||
+        (column === "other" && !columns.slice(0, -1).includes(group(r.library))))))
+      .reduce((sum, r) => sum + r.share, 0);
+    for (const thread of threads.sort((a, b) => total(b) - total(a))) {
+      p(`| ${thread} | ${total(thread).toFixed(1)} % | ${columns.map((c) => `${total(thread, c).toFixed(1)}`).join(" | ")} |`);
+    }
+    p();
+  }
+}
+
 if (targets.length) {
   p("## Targets");
   p();
