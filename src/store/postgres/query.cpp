@@ -79,19 +79,31 @@ core::Result<PageIds> select_page_ids(Connection& connection, const IdScan& scan
   const std::int64_t room = std::max({cap, page.limit, std::int64_t{0}});
   const std::int64_t kMax = std::numeric_limits<std::int64_t>::max() - 1;
   const std::int64_t reach = page.offset > kMax - room ? kMax : page.offset + room;
+  // The server counts the scan and sends only the page's ids: an offset deep in a long list
+  // no longer ships offset + 10,000 ids to the gateway. One row at least, with id NULL when
+  // the page is past the end, so that the count always arrives.
   Params params = conditions.params();
-  const std::string limit = " LIMIT $" + std::to_string(params.next());
+  const std::string reach_param = "$" + std::to_string(params.next());
   params.int64(reach + 1);
-  auto rows =
-      connection.exec("SELECT " + std::string(scan.id) + " FROM " + std::string(scan.from) +
-                          conditions.where() + " ORDER BY " + std::string(scan.order_by) + limit,
-                      params);
+  const std::string offset_param = "$" + std::to_string(params.next());
+  params.int64(page.offset);
+  const std::string limit_param = "$" + std::to_string(params.next());
+  params.int64(std::max<std::int64_t>(page.limit, 0));
+  const std::string order_by(scan.order_by);
+  auto rows = connection.exec(
+      "WITH capped AS (SELECT " + std::string(scan.id) + " AS id, row_number() OVER (ORDER BY " +
+          order_by + ") AS position FROM " + std::string(scan.from) + conditions.where() +
+          " ORDER BY " + order_by + " LIMIT " + reach_param +
+          ") SELECT counted.total, paged.id FROM (SELECT count(*) AS total FROM capped) counted "
+          "LEFT JOIN LATERAL (SELECT id, position FROM capped WHERE position > " +
+          offset_param + " ORDER BY position LIMIT " + limit_param +
+          ") paged ON true ORDER BY paged.position",
+      params);
   if (!rows) return rows.take_error();
   PageIds result;
-  const std::int64_t found = rows->size();
-  for (std::int64_t index = page.offset; index < found && index - page.offset < page.limit;
-       ++index) {
-    result.ids.push_back(rows->int64(static_cast<int>(index), 0));
+  const std::int64_t found = rows->empty() ? 0 : rows->int64(0, 0);
+  for (int row = 0; row < rows->size(); ++row) {
+    if (!rows->is_null(row, 1)) result.ids.push_back(rows->int64(row, 1));
   }
   result.total_exact = found <= reach;
   result.total = std::min(found, reach);
