@@ -268,10 +268,7 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
     co_return;
   }
   run.mark_first_byte();
-  if (!co_await run.sink.begin_stream()) {
-    run.call.cancel();
-    co_return;
-  }
+  run.sink.begin_stream();
   metrics_.stream_opened();
   struct StreamGauge {
     telemetry::Metrics& metrics;

@@ -18,8 +18,9 @@ class ResponseSink {
   virtual boost::asio::awaitable<void> send_error(const providers::ApiError& error) = 0;
   // A whole chat.completion object, serialized.
   virtual boost::asio::awaitable<void> send_completion(std::string&& body) = 0;
-  // Returns false when the client is gone.
-  virtual boost::asio::awaitable<bool> begin_stream() = 0;
+  // Starts a stream; it goes out with the first events, whose write tells whether the
+  // client is still there.
+  virtual void begin_stream() = 0;
   virtual boost::asio::awaitable<bool> write_events(std::string_view events) = 0;
   // Writes the last events and ends the stream.
   virtual boost::asio::awaitable<void> end_stream(std::string_view last_events) = 0;

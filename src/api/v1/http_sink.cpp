@@ -18,12 +18,12 @@ boost::asio::awaitable<void> HttpSink::send_completion(std::string&& body) {
   co_await exchange_.respond(std::move(response));
 }
 
-boost::asio::awaitable<bool> HttpSink::begin_stream() {
+void HttpSink::begin_stream() {
   http::Headers headers;
   headers.set("content-type", "text/event-stream; charset=utf-8");
   headers.set("cache-control", "no-cache");
   headers.set("x-accel-buffering", "no");  // tell nginx in front of us not to buffer
-  co_return !co_await exchange_.begin_stream(200, std::move(headers));
+  exchange_.begin_stream(200, std::move(headers));
 }
 
 boost::asio::awaitable<bool> HttpSink::write_events(std::string_view events) {

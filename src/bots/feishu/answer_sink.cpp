@@ -31,8 +31,6 @@ boost::asio::awaitable<void> AnswerSink::send_completion(std::string&& body) {
   co_return;
 }
 
-boost::asio::awaitable<bool> AnswerSink::begin_stream() { co_return true; }
-
 boost::asio::awaitable<bool> AnswerSink::write_events(std::string_view) { co_return true; }
 
 boost::asio::awaitable<void> AnswerSink::end_stream(std::string_view) { co_return; }

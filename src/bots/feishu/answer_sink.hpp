@@ -14,7 +14,7 @@ class AnswerSink final : public chat::ResponseSink {
  public:
   boost::asio::awaitable<void> send_error(const providers::ApiError& error) override;
   boost::asio::awaitable<void> send_completion(std::string&& body) override;
-  boost::asio::awaitable<bool> begin_stream() override;
+  void begin_stream() override {}
   boost::asio::awaitable<bool> write_events(std::string_view events) override;
   boost::asio::awaitable<void> end_stream(std::string_view last_events) override;
   // Nobody can leave: the work simply runs.

@@ -33,9 +33,8 @@ class Exchange {
   virtual int response_status() const = 0;
 
   // Starts a chunked answer. The status line and headers go out with the first chunk (or
-  // the end), in one write.
-  virtual boost::asio::awaitable<boost::system::error_code> begin_stream(int status,
-                                                                         Headers&& headers) = 0;
+  // the end), in one write, whose error tells whether the client is still there.
+  virtual void begin_stream(int status, Headers&& headers) = 0;
   // Sends bytes as one chunk; an error means the client is gone.
   virtual boost::asio::awaitable<boost::system::error_code> write_stream(
       std::string_view bytes) = 0;

@@ -150,8 +150,8 @@ class ExchangeImpl final : public Exchange {
   }
 
   // The header block waits for the first chunk (or the end) and goes out in the same write:
-  // one packet and one wake-up of the client instead of two. An error shows on that write.
-  awaitable<boost::system::error_code> begin_stream(int status, Headers&& headers) override {
+  // one packet and one wake-up of the client instead of two.
+  void begin_stream(int status, Headers&& headers) override {
     answered_ = true;
     status_ = status;
     bhttp::response<bhttp::empty_body> message{static_cast<bhttp::status>(status), version_};
@@ -162,7 +162,6 @@ class ExchangeImpl final : public Exchange {
     pending_head_.clear();
     pending_head_.reserve(256);
     wire::append_head(pending_head_, message.base());
-    co_return boost::system::error_code{};
   }
 
   awaitable<boost::system::error_code> write_stream(std::string_view bytes) override {

@@ -28,9 +28,7 @@ class FakeExchange final : public http::Exchange {
     co_return;
   }
   int response_status() const override { return response_.status; }
-  boost::asio::awaitable<boost::system::error_code> begin_stream(int, http::Headers&&) override {
-    co_return boost::system::error_code{};
-  }
+  void begin_stream(int, http::Headers&&) override {}
   boost::asio::awaitable<boost::system::error_code> write_stream(std::string_view) override {
     co_return boost::system::error_code{};
   }
