@@ -30,42 +30,40 @@ struct CachedMonth {
 };
 thread_local CachedMonth t_cached_month;
 
-}  // namespace
-
-std::string MonthClock::month_at(std::chrono::system_clock::time_point instant) const {
+// The month holding `instant` in `zone_pointer`, from this thread's cache when it is that one.
+const CachedMonth& month_of(const void* zone_pointer,
+                            std::chrono::system_clock::time_point instant) {
   const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(instant);
   CachedMonth& cached = t_cached_month;
-  if (cached.zone == zone_ && cached.from <= seconds && seconds < cached.until) {
-    return cached.month;
+  if (cached.zone == zone_pointer && cached.from <= seconds && seconds < cached.until) {
+    return cached;
   }
-  const auto* zone = static_cast<const date::time_zone*>(zone_);
-  auto local = zone->to_local(seconds);
-  date::year_month_day day{date::floor<date::days>(local)};
+  const auto* zone = static_cast<const date::time_zone*>(zone_pointer);
+  date::year_month_day day{date::floor<date::days>(zone->to_local(seconds))};
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(day.year()),
                 static_cast<unsigned>(day.month()));
-  // The month's first and the next month's first local midnight, as instants (a DST gap
-  // moves a midnight forward, never back; month_start below does the same).
+  // The month's first and the next month's first local midnight, as instants: the earliest
+  // of each (a DST gap moves a midnight forward, never back).
   const date::year_month month = day.year() / day.month();
-  const date::local_days first{month / 1};
-  const date::local_days next{(month + date::months{1}) / 1};
-  cached.zone = zone_;
-  cached.from = zone->to_sys(first, date::choose::earliest);
-  cached.until = zone->to_sys(next, date::choose::earliest);
+  cached.zone = zone_pointer;
+  cached.from = zone->to_sys(date::local_days{month / 1}, date::choose::earliest);
+  cached.until =
+      zone->to_sys(date::local_days{(month + date::months{1}) / 1}, date::choose::earliest);
   cached.month = text;
-  return cached.month;
+  return cached;
+}
+
+}  // namespace
+
+std::string MonthClock::month_at(std::chrono::system_clock::time_point instant) const {
+  return month_of(zone_, instant).month;
 }
 
 std::string MonthClock::current_month() const { return month_at(clock_.now()); }
 
 std::int64_t MonthClock::current_month_start() const {
-  const auto* zone = static_cast<const date::time_zone*>(zone_);
-  auto local = zone->to_local(std::chrono::time_point_cast<std::chrono::seconds>(clock_.now()));
-  date::year_month_day day{date::floor<date::days>(local)};
-  date::local_days first{day.year() / day.month() / 1};
-  // The earliest instant of that local midnight (a DST gap moves it forward, never back).
-  auto instant = zone->to_sys(first, date::choose::earliest);
-  return std::chrono::duration_cast<std::chrono::seconds>(instant.time_since_epoch()).count();
+  return month_of(zone_, clock_.now()).from.time_since_epoch().count();
 }
 
 }  // namespace billing

@@ -111,5 +111,22 @@ TEST(MonthClock, ClockOffsetAndZoneTogether) {
   EXPECT_EQ(in_utc.current_month(), "2026-11");
 }
 
+TEST(MonthClock, CurrentMonthStartIsTheFirstLocalMidnight) {
+  const auto seconds_of = [](system_clock::time_point instant) {
+    return duration_cast<seconds>(instant.time_since_epoch()).count();
+  };
+  auto target = utc(2026, 11, 15, 12);
+  EXPECT_EQ(make("UTC", clock_at(target)).current_month_start(), seconds_of(utc(2026, 11, 1)));
+  EXPECT_EQ(make("Asia/Shanghai", clock_at(target)).current_month_start(),
+            seconds_of(utc(2026, 10, 31, 16)));
+  // New York's midnight on 1 November 2026 is still daylight time (UTC-4).
+  EXPECT_EQ(make("America/New_York", clock_at(target)).current_month_start(),
+            seconds_of(utc(2026, 11, 1, 4)));
+  // Asked on the same thread right after another month and zone: no stale answer.
+  EXPECT_EQ(make("UTC", clock_at(utc(2027, 2, 10))).current_month_start(),
+            seconds_of(utc(2027, 2, 1)));
+  EXPECT_EQ(make("UTC", clock_at(utc(2027, 2, 10))).current_month(), "2027-02");
+}
+
 }  // namespace
 }  // namespace billing
