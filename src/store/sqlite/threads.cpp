@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -249,12 +250,15 @@ constexpr const char* kCreateScratch =
     "prompt, completion, tokenize = 'unicode61 remove_diacritics 2')";
 constexpr const char* kClearScratch = "DELETE FROM temp.search_scratch";
 
-// The single number `sql` selects; its parameters are `conditions`' values, then `last`.
+// The single number `sql` selects; its parameters are `conditions`' values, then `last`
+// when given.
 core::Result<std::int64_t> scalar_int(Connection& connection, const std::string& sql,
-                                      const Conditions& conditions, std::int64_t last) {
+                                      const Conditions& conditions,
+                                      std::optional<std::int64_t> last = std::nullopt) {
   auto statement = connection.prepare(sql);
   if (!statement) return statement.take_error();
-  statement->bind_int64(bind_values(*statement, conditions.values()), last);
+  const int next = bind_values(*statement, conditions.values());
+  if (last) statement->bind_int64(next, *last);
   if (statement->step() != Step::kRow) return statement->internal_error();
   return statement->column_int64(0);
 }
@@ -262,8 +266,7 @@ core::Result<std::int64_t> scalar_int(Connection& connection, const std::string&
 // Chooses how to search the threads `scope` selects; fills the scratch index for kScratch.
 core::Result<ScopedSearch> plan_scoped_search(Connection& connection, const Conditions& scope) {
   // max(id) without a WHERE clause is one step to the end of the table.
-  auto highest =
-      scalar_int(connection, "SELECT coalesce(max(id), 0) + ? FROM threads", Conditions{}, 0);
+  auto highest = scalar_int(connection, "SELECT coalesce(max(id), 0) FROM threads", Conditions{});
   if (!highest) return highest.take_error();
   const std::int64_t tenth = *highest / 10;  // ids are dense: max(id) ~ the thread count
   const std::int64_t cap = std::max(kFewThreads, tenth);
