@@ -124,6 +124,32 @@ class LedgerTest : public ::testing::Test {
     return settle(*ledger_, reservation, cost);
   }
 
+  // Settles each reservation with its cost while the worker is held, so that the charges
+  // queue up and commit as one batch. Results in the same order; one that never resumed is
+  // an error.
+  std::vector<core::Result<Split>> settle_in_one_batch(
+      const std::vector<Reservation*>& reservations, const std::vector<Money>& costs) {
+    std::promise<void> unblock;
+    std::shared_future<void> blocked = unblock.get_future().share();
+    worker_->post([blocked](store::Store&) { blocked.wait(); });
+    boost::asio::io_context io;
+    std::vector<std::optional<core::Result<Split>>> settled(reservations.size());
+    for (std::size_t i = 0; i < reservations.size(); ++i) {
+      boost::asio::co_spawn(io, settle_into(*ledger_, *reservations[i], costs[i], settled[i]),
+                            boost::asio::detached);
+    }
+    io.poll();  // every coroutine starts and queues its charge
+    unblock.set_value();
+    io.restart();
+    io.run();
+    std::vector<core::Result<Split>> results;
+    for (auto& result : settled) {
+      results.push_back(result ? std::move(*result)
+                               : core::Result<Split>(core::Error::internal("not settled")));
+    }
+    return results;
+  }
+
   Balance balance(std::int64_t id) {
     auto found = ledger_->balance(id);
     EXPECT_TRUE(found.has_value()) << "key " << id;
@@ -321,31 +347,21 @@ TEST_F(LedgerTest, ManyConcurrentSettlementsAddUpExactly) {
     ASSERT_TRUE(reservation.has_value()) << i;
     reservations.push_back(*reservation);
   }
-  // Hold the worker so that the charges queue up and commit as one batch.
-  std::promise<void> unblock;
-  std::shared_future<void> blocked = unblock.get_future().share();
-  worker_->post([blocked](store::Store&) { blocked.wait(); });
-
-  boost::asio::io_context io;
-  std::vector<std::optional<core::Result<Split>>> results(kRequests);
+  std::vector<Reservation*> batch;
+  std::vector<Money> costs;
   for (int i = 0; i < kRequests; ++i) {
-    Money cost = nanos(123'456'789 + i * 1'000'003);
-    expected_total += cost.nanos();
-    boost::asio::co_spawn(io, settle_into(*ledger_, reservations[i], cost, results[i]),
-                          boost::asio::detached);
+    batch.push_back(&reservations[i]);
+    costs.push_back(nanos(123'456'789 + i * 1'000'003));
+    expected_total += costs.back().nanos();
   }
-  io.poll();  // every coroutine starts and queues its charge
-  unblock.set_value();
-  io.restart();
-  io.run();
+  auto results = settle_in_one_batch(batch, costs);
 
   std::int64_t from_allowance = 0;
   std::int64_t from_balance = 0;
   for (auto& result : results) {
-    ASSERT_TRUE(result.has_value());
-    ASSERT_TRUE(*result) << (*result).error().message;
-    from_allowance += (*result)->from_allowance.nanos();
-    from_balance += (*result)->from_balance.nanos();
+    ASSERT_TRUE(result) << result.error().message;
+    from_allowance += result->from_allowance.nanos();
+    from_balance += result->from_balance.nanos();
   }
   EXPECT_EQ(from_allowance, 1'000'000'007);
   EXPECT_EQ(from_allowance + from_balance, expected_total);
@@ -370,28 +386,20 @@ TEST_F(LedgerTest, InterleavedChargesOfTwoKeysInOneBatchEachAddUp) {
     ASSERT_TRUE(reservation.has_value()) << i;
     reservations.push_back(*reservation);
   }
-  std::promise<void> unblock;
-  std::shared_future<void> blocked = unblock.get_future().share();
-  worker_->post([blocked](store::Store&) { blocked.wait(); });
-  boost::asio::io_context io;
-  std::vector<std::optional<core::Result<Split>>> results(kRequests);
+  std::vector<Reservation*> batch;
+  std::vector<Money> costs;
   std::int64_t expected[2] = {0, 0};
   for (int i = 0; i < kRequests; ++i) {
-    Money cost = nanos(700'000'001 + i * 13);
-    expected[i % 2] += cost.nanos();
-    boost::asio::co_spawn(io, settle_into(*ledger_, reservations[i], cost, results[i]),
-                          boost::asio::detached);
+    batch.push_back(&reservations[i]);
+    costs.push_back(nanos(700'000'001 + i * 13));
+    expected[i % 2] += costs.back().nanos();
   }
-  io.poll();
-  unblock.set_value();
-  io.restart();
-  io.run();
+  auto results = settle_in_one_batch(batch, costs);
 
   std::int64_t from_balance[2] = {0, 0};
   for (int i = 0; i < kRequests; ++i) {
-    ASSERT_TRUE(results[i].has_value());
-    ASSERT_TRUE(*results[i]) << (*results[i]).error().message;
-    from_balance[i % 2] += (*results[i])->from_balance.nanos();
+    ASSERT_TRUE(results[i]) << results[i].error().message;
+    from_balance[i % 2] += results[i]->from_balance.nanos();
   }
   for (int k = 0; k < 2; ++k) {
     auto id = k == 0 ? first : second;
@@ -476,29 +484,15 @@ TEST_F(LedgerTest, ADeletedKeysChargeIsSkippedAndTheOthersCommit) {
   sync();
   EXPECT_FALSE(ledger_->balance(gone).has_value());
 
-  // Both charges in one batch.
-  std::promise<void> unblock;
-  std::shared_future<void> blocked = unblock.get_future().share();
-  worker_->post([blocked](store::Store&) { blocked.wait(); });
-  boost::asio::io_context io;
-  std::optional<core::Result<Split>> gone_result;
-  std::optional<core::Result<Split>> kept_result;
-  boost::asio::co_spawn(io, settle_into(*ledger_, *gone_reservation, units(1), gone_result),
-                        boost::asio::detached);
-  boost::asio::co_spawn(io, settle_into(*ledger_, *kept_reservation, units(2), kept_result),
-                        boost::asio::detached);
-  io.poll();
-  unblock.set_value();
-  io.restart();
-  io.run();
-
-  ASSERT_TRUE(gone_result.has_value());
-  ASSERT_TRUE(*gone_result) << (*gone_result).error().message;
-  EXPECT_EQ((*gone_result)->from_allowance, Money());
-  EXPECT_EQ((*gone_result)->from_balance, Money());
-  ASSERT_TRUE(kept_result.has_value());
-  ASSERT_TRUE(*kept_result) << (*kept_result).error().message;
-  EXPECT_EQ((*kept_result)->from_allowance, units(2));
+  auto results =  // both charges in one batch
+      settle_in_one_batch({&*gone_reservation, &*kept_reservation}, {units(1), units(2)});
+  const auto& gone_result = results[0];
+  const auto& kept_result = results[1];
+  ASSERT_TRUE(gone_result) << gone_result.error().message;
+  EXPECT_EQ(gone_result->from_allowance, Money());
+  EXPECT_EQ(gone_result->from_balance, Money());
+  ASSERT_TRUE(kept_result) << kept_result.error().message;
+  EXPECT_EQ(kept_result->from_allowance, units(2));
   EXPECT_EQ(stored(kept).total_fee, units(2));
   EXPECT_EQ(balance(kept).total_fee, units(2));
   auto missing = on_worker([gone](store::Store& store) { return store.find_key(gone); });
