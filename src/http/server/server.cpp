@@ -34,6 +34,8 @@ using net::use_awaitable;
 constexpr auto kTuple = net::as_tuple(use_awaitable);
 constexpr std::size_t kConnectionBuffer = 4 * 1024;
 constexpr std::uint64_t kLargeBodyRead = 256 * 1024;
+// What one read between requests may take, as Beast's own header read does.
+constexpr std::size_t kMaxHeaderRead = 64 * 1024;
 
 namespace {
 
@@ -321,6 +323,23 @@ awaitable<void> linger_and_close(Server::State& state, beast::tcp_stream& stream
   stream.socket().close(ec);
 }
 
+// Feeds what `buffer` holds to `parser` up to the end of the header, as Beast's read
+// operation would; true when the header is complete. `ec` is set on a parse error (not when
+// more bytes are needed).
+bool parse_buffered_header(bhttp::request_parser<bhttp::string_body>& parser,
+                           beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  while (!parser.is_header_done() && buffer.size() > 0) {
+    std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec || used == 0) break;
+  }
+  return !ec && parser.is_header_done();
+}
+
 // Feeds what `buffer` holds to `parser` as Beast's read operation would; true when the
 // message is complete. `ec` is set on a parse error (not when more bytes are needed).
 bool parse_buffered_body(bhttp::request_parser<bhttp::string_body>& parser,
@@ -363,13 +382,28 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
     // below, with the path known, instead of failing the header read.
     parser.body_limit(boost::none);
 
-    live.idle = buffer.size() == 0;
-    stream.expires_after(first_request ? state->limits.client_timeout
-                                       : state->limits.keepalive_timeout);
-    auto [header_ec, header_bytes] =
-        co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-    live.idle = false;
+    boost::system::error_code header_ec;
+    if (!first_request && buffer.size() == 0) {
+      // Waiting for the next request has its own, longer timer. Once its first bytes are
+      // here, the rest of its header must follow within the client timeout, as on a new
+      // connection: a client that sends half a header is not held for the keep-alive time.
+      live.idle = true;
+      stream.expires_after(state->limits.keepalive_timeout);
+      auto [idle_ec, bytes] = co_await stream.async_read_some(
+          buffer.prepare(beast::read_size(buffer, kMaxHeaderRead)), kTuple);
+      buffer.commit(bytes);
+      header_ec = idle_ec;
+    }
     first_request = false;
+    // Usually the whole header came in that read: parse it in place, without a read
+    // operation and its completion hop.
+    if (!header_ec && !parse_buffered_header(parser, buffer, header_ec) && !header_ec) {
+      stream.expires_after(state->limits.client_timeout);
+      auto [read_ec, header_bytes] =
+          co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      header_ec = read_ec;
+    }
+    live.idle = false;
     if (header_ec) {
       std::string request_id = core::random_hex(16);
       if (header_ec == bhttp::error::header_limit) {
