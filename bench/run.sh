@@ -458,6 +458,24 @@ if has_phase growth; then
     log "GET $query: ${ms} ms (total $total)"
   done
 
+  # A long admin read (statistics sum every thread) must not hold up answers: chat requests
+  # one after another for as long as one statistics call runs; the slowest of them.
+  stats_ms=$(median_ms "/admin/statistics/total" "$growth_port")
+  curl -sS -o /dev/null --fail -H "Authorization: Bearer $admin_key" \
+    "http://127.0.0.1:$growth_port/admin/statistics/total" &
+  stats_pid=$!
+  chat_times=()
+  while kill -0 "$stats_pid" 2>/dev/null; do
+    chat_times+=("$(curl -sS -o /dev/null --fail -w '%{time_total}' \
+      -H "Authorization: Bearer ${key_of[llmgate-grown]}" -H 'Content-Type: application/json' \
+      --data-binary @"$bench_dir/fixtures/request-json.json" \
+      "http://127.0.0.1:$growth_port/v1/chat/completions")")
+  done
+  wait "$stats_pid"
+  chat_max_ms=$(printf '%s\n' "${chat_times[@]}" | sort -g | tail -1 | awk '{printf "%.2f", $1 * 1000}')
+  record "{\"phase\":\"growth\",\"what\":\"statistics\",\"ms\":$stats_ms,\"chats\":${#chat_times[@]},\"chat_max_ms\":$chat_max_ms}"
+  log "GET /admin/statistics/total: ${stats_ms} ms; ${#chat_times[@]} chat requests meanwhile, slowest ${chat_max_ms} ms"
+
   for target in llmgate-empty llmgate-grown; do run_wrk warmup "$target" json 64 0 2; done
   for rep in $(seq 1 "$repeats"); do
     for mode in json stream; do

@@ -155,6 +155,11 @@ if (growth.length) {
   p("| --- | ---: | ---: |");
   for (const r of growth.filter((g) => g.what === "list")) p(`| \`GET ${r.query}\` | ${r.ms.toFixed(1)} | ${int(r.total)} |`);
   p();
+  const stats = growth.find((r) => r.what === "statistics");
+  if (stats) {
+    p(`\`GET /admin/statistics/total\` (sums every thread): ${stats.ms.toFixed(1)} ms, median of 7. While one ran, ${int(stats.chats)} chat requests were answered one after another, the slowest in ${stats.chat_max_ms.toFixed(1)} ms (admin reads have a connection and thread of their own).`);
+    p();
+  }
   p("| scenario, 64 connections | empty database req/s | grown database req/s | grown / empty | p99 ms empty · grown | CPU µs per request empty · grown |");
   p("| --- | ---: | ---: | ---: | --- | --- |");
   for (const mode of ["json", "stream"]) {

@@ -16,6 +16,13 @@ void Database::refresh_catalog(store::Store& store) {
   catalog_.replace(catalog::Catalog::build(std::move(*data), registry_));
 }
 
+boost::asio::awaitable<core::Status> Database::prepare_search() {
+  // Without a reader, the search runs on the writer, which indexes what waits itself.
+  if (&reader_ == &worker_) co_return core::Ok{};
+  auto job = [](store::Store& store) { return store.prepare_search(); };
+  co_return co_await in_write_order(std::move(job));
+}
+
 void Database::refresh_soon() {
   if (refresh_queued_.exchange(true)) return;  // one is queued and has not started yet
   worker_.post([this](store::Store& store) {

@@ -1,7 +1,11 @@
 #pragma once
-// The API's way to the database: a job runs on the store's worker thread and the calling
-// coroutine resumes on its own I/O thread with the result. `write` also rebuilds the
-// catalog snapshot before resuming, so an admin change applies to the very next request.
+// The API's way to the database: a job runs on a store worker thread and the calling
+// coroutine resumes on its own I/O thread with the result. Writes run on the writer, in
+// order with charges and records; `write` also rebuilds the catalog snapshot before
+// resuming, so an admin change applies to the very next request. Reads run on a reader of
+// their own, when the database allows a second connection: a long admin read (statistics
+// over millions of threads take seconds) would otherwise hold up every charge behind it,
+// and with them the answers that wait for their charge.
 
 #include <atomic>
 #include <memory>
@@ -28,15 +32,29 @@ namespace api {
 
 class Database {
  public:
-  Database(store::Worker& worker, catalog::CatalogHolder& catalog,
+  // `reader`: the worker of a store opened with store::OpenAs::kReader; null when there is
+  // none (SQLite ":memory:"), and reads run on the writer.
+  Database(store::Worker& worker, store::Worker* reader, catalog::CatalogHolder& catalog,
            const providers::Registry& registry, billing::Ledger& ledger)
-      : worker_(worker), catalog_(catalog), registry_(registry), ledger_(ledger) {}
+      : worker_(worker),
+        reader_(reader != nullptr ? *reader : worker),
+        catalog_(catalog),
+        registry_(registry),
+        ledger_(ledger) {}
 
-  // Name the job first (see store/worker_await.hpp on GCC 12).
+  // Name the job first (see store/worker_await.hpp on GCC 12). A read sees every write
+  // that was acknowledged before it began; a `q` search needs prepare_search first.
   template <class Job>
   boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> read(Job&& job) {
+    return store::on_worker(reader_, std::forward<Job>(job));
+  }
+  // On the writer, in order with the writes queued before it, without a catalog rebuild.
+  template <class Job>
+  boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> in_write_order(Job&& job) {
     return store::on_worker(worker_, std::forward<Job>(job));
   }
+  // Makes every record written so far findable by a search that `read` runs next.
+  boost::asio::awaitable<core::Status> prepare_search();
   // A write also rebuilds the catalog (and syncs the ledger) before the caller resumes, so
   // the change applies to the very next request.
   template <class Job>
@@ -60,6 +78,7 @@ class Database {
 
  private:
   store::Worker& worker_;
+  store::Worker& reader_;
   std::atomic<bool> refresh_queued_{false};
   catalog::CatalogHolder& catalog_;
   const providers::Registry& registry_;

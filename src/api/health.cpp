@@ -24,8 +24,9 @@ void add_health_routes(Router& router, Database& database, telemetry::Metrics& m
   router.add("GET", "/healthz", Access::kPublic, alive);
   router.add("GET", "/readyz", Access::kPublic,
              [&database](RequestContext& context) -> boost::asio::awaitable<void> {
-               bool ready =
-                   co_await database.read([](store::Store& store) { return store.ping(); });
+               // The writer: charges and records depend on it, not on the reader.
+               auto ping = [](store::Store& store) { return store.ping(); };
+               bool ready = co_await database.in_write_order(std::move(ping));
                http::Response response =
                    ready ? text(200, "ok") : text(503, "the database does not answer");
                co_await context.exchange.respond(std::move(response));

@@ -89,6 +89,11 @@ awaitable<void> list_sessions(RequestContext& context, Database& database, bool 
   auto key_id = scope(context, user);
   if (!key_id) co_return co_await answer_error(context, key_id.error());
   store::RecordFilter filter{*page, *key_id, std::nullopt};
+  if (!page->q.empty()) {
+    if (auto indexed = co_await database.prepare_search(); !indexed) {
+      co_return co_await answer_error(context, indexed.error());
+    }
+  }
   auto job = [filter](store::Store& store) { return store.list_sessions(filter); };
   auto rows = co_await database.read(std::move(job));
   if (!rows) co_return co_await answer_error(context, rows.error());
@@ -106,6 +111,11 @@ awaitable<void> list_threads(RequestContext& context, Database& database, bool u
   auto session_id = read_id_param(request, "session_id");
   if (!session_id) co_return co_await answer_error(context, session_id.error());
   store::RecordFilter filter{*page, *key_id, *session_id};
+  if (!page->q.empty()) {
+    if (auto indexed = co_await database.prepare_search(); !indexed) {
+      co_return co_await answer_error(context, indexed.error());
+    }
+  }
   auto job = [filter](store::Store& store) { return store.list_threads(filter); };
   auto rows = co_await database.read(std::move(job));
   if (!rows) co_return co_await answer_error(context, rows.error());

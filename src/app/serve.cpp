@@ -118,12 +118,25 @@ int serve_gateway(const config::Settings& settings) {
     admission_store = std::move(*second);
   }
 
-  // From here on the store belongs to its worker thread.
+  // Admin reads through a connection of their own, so that a long one (statistics over
+  // millions of threads) never holds up the charges queued on the writer. Null for a
+  // SQLite ":memory:" database; its reads share the writer.
+  auto reader_store =
+      store::open_store(settings.database, settings.sqlite_flush_commits, store::OpenAs::kReader);
+  if (!reader_store) {
+    std::cerr << "llmgate: " << reader_store.error().message << "\n";
+    return 1;
+  }
+
+  // From here on each store belongs to its worker thread.
   store::Worker worker(store);
+  std::unique_ptr<store::Worker> reader_worker;
+  if (*reader_store)
+    reader_worker = std::make_unique<store::Worker>(**reader_store, "llmgate-read");
   std::unique_ptr<store::Worker> admission_worker;
   std::unique_ptr<billing::Ledger> ledger_owner;
   if (admission_store) {
-    admission_worker = std::make_unique<store::Worker>(*admission_store);
+    admission_worker = std::make_unique<store::Worker>(*admission_store, "llmgate-admit");
     ledger_owner =
         std::make_unique<billing::SharedLedger>(worker, *admission_worker, std::move(*months));
   } else {
@@ -133,7 +146,7 @@ int serve_gateway(const config::Settings& settings) {
   ledger.sync(data->keys);  // nothing else runs yet
   catalog::CatalogHolder catalog;
   catalog.replace(catalog::Catalog::build(std::move(*data), registry));
-  api::Database database(worker, catalog, registry, ledger);
+  api::Database database(worker, reader_worker.get(), catalog, registry, ledger);
   // Changes other gateways make reach this one within a second (SPEC 2, 11); null for SQLite.
   std::unique_ptr<store::ChangeWatch> watch =
       store.watch_changes([&database] { database.refresh_soon(); });
@@ -217,6 +230,7 @@ int serve_gateway(const config::Settings& settings) {
   recorder.flush_before_stop();
   worker.stop();  // runs every queued write before returning
   if (admission_worker) admission_worker->stop();
+  if (reader_worker) reader_worker->stop();
   watch.reset();  // after the last charge: gives back whatever this gateway still holds
   LLMGATE_LOG_INFO("stopped{}", drained ? "" : " (forced after the grace period)");
   return 0;

@@ -42,7 +42,8 @@ core::Status prepare_file(const std::string& url, const std::filesystem::path& p
 
 }  // namespace
 
-core::Result<std::unique_ptr<Store>> open_store(const std::string& url, bool sqlite_flush_commits) {
+core::Result<std::unique_ptr<Store>> open_store(const std::string& url, bool sqlite_flush_commits,
+                                                OpenAs as) {
   auto parsed = parse_database_url(url);
   if (!parsed) return parsed.take_error();
   if (parsed->backend == Backend::kPostgres) {
@@ -51,10 +52,13 @@ core::Result<std::unique_ptr<Store>> open_store(const std::string& url, bool sql
     return std::unique_ptr<Store>(std::move(*store));
   }
   const std::string& path = parsed->location;
-  if (path != ":memory:") {
+  if (as == OpenAs::kReader && path == ":memory:") return std::unique_ptr<Store>();
+  if (path != ":memory:" && as == OpenAs::kWriter) {
     if (auto status = prepare_file(url, path); !status) return status.take_error();
   }
-  auto store = sqlite::SqliteStore::open(path, core::Clock(), sqlite_flush_commits);
+  auto store = as == OpenAs::kReader
+                   ? sqlite::SqliteStore::open_reader(path, core::Clock())
+                   : sqlite::SqliteStore::open(path, core::Clock(), sqlite_flush_commits);
   if (!store) return open_failed(url, store.error().message);
   return std::unique_ptr<Store>(std::move(*store));
 }

@@ -400,6 +400,10 @@ class Store {
                                               std::optional<std::int64_t> key_id) = 0;
   // month_start: unix seconds of 00:00 on the 1st of this month in LLMGATE_TIMEZONE.
   virtual core::Result<Statistics> statistics(std::int64_t month_start) = 0;
+  // Makes every stored chat record findable by `q`, also through a reader (open_store with
+  // OpenAs::kReader), which cannot index records itself. Run it in write order, before the
+  // reader's search.
+  virtual core::Status prepare_search() { return core::Ok{}; }
 
   // Several gateways on one database (issue 8). No process sees every running request, so a
   // shared store holds the reservations itself; the defaults are those of a store that only
@@ -451,11 +455,20 @@ class Store {
                                                            std::int64_t limit) = 0;
 };
 
+enum class OpenAs {
+  kWriter,  // the gateway's one writer: migrations, charges, records, admin writes
+  // A second connection for reads that must not queue behind writes (admin lists, searches,
+  // statistics): SQLite opens it query-only, without a checkpointer of its own.
+  kReader,
+};
+
 // Opens the database named by a URL: "sqlite://path/to/file.db" (directories created,
 // ":memory:" allowed for tests) or "postgresql://user:password@host:port/db" (connects at
 // once). Errors name the URL (password redacted) and the reason. `sqlite_flush_commits`:
-// SQLite commits wait for fsync (synchronous=FULL) or only for the OS (NORMAL).
+// SQLite commits wait for fsync (synchronous=FULL) or only for the OS (NORMAL). A reader
+// of ":memory:" is null: another connection would open another, empty database.
 core::Result<std::unique_ptr<Store>> open_store(const std::string& url,
-                                                bool sqlite_flush_commits = true);
+                                                bool sqlite_flush_commits = true,
+                                                OpenAs as = OpenAs::kWriter);
 
 }  // namespace store

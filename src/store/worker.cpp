@@ -7,9 +7,9 @@
 
 namespace store {
 
-Worker::Worker(Store& store)
-    : store_(store), thread_([this] {
-        core::name_this_thread("llmgate-store");
+Worker::Worker(Store& store, const char* thread_name)
+    : store_(store), thread_([this, thread_name] {
+        core::name_this_thread(thread_name);
         run();
       }) {}
 

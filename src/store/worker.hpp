@@ -17,7 +17,8 @@ class Store;
 
 class Worker {
  public:
-  explicit Worker(Store& store);
+  // `thread_name` shows in `top -H` and `perf --comm` (at most 15 characters).
+  explicit Worker(Store& store, const char* thread_name = "llmgate-store");
   ~Worker();  // runs every job already posted, then joins
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

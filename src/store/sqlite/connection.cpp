@@ -17,25 +17,41 @@ constexpr const char* kRollback = "ROLLBACK";
 constexpr const char* kSyncFull = "PRAGMA synchronous = FULL";
 constexpr const char* kSyncNormal = "PRAGMA synchronous = NORMAL";
 
-}  // namespace
-
-core::Result<Connection> Connection::open(const std::string& path, bool flush_commits) {
+core::Result<sqlite3*> open_database(const std::string& path, int flags) {
   // Before SQLite's first use (later it is refused, harmlessly): no counting of memory in
   // use, which takes a global mutex on every allocation (about 400 per request).
   static const int kNoMemoryStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kNoMemoryStatus;
   sqlite3* db = nullptr;
   // No URI flag: a path is a path, even one that starts with "file:".
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
     return core::Error::internal("cannot open sqlite database '" + path + "': " + reason);
   }
-  Connection connection(db);
+  return db;
+}
+
+}  // namespace
+
+core::Result<Connection> Connection::open(const std::string& path, bool flush_commits) {
+  auto db = open_database(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!db) return db.take_error();
+  Connection connection(*db);
   connection.flush_commits_ = flush_commits;
   if (auto status = connection.configure(path == ":memory:"); !status) {
+    return core::Error::internal("cannot configure sqlite database '" + path +
+                                 "': " + status.error().message);
+  }
+  return connection;
+}
+
+core::Result<Connection> Connection::open_read_only(const std::string& path) {
+  auto db = open_database(path, SQLITE_OPEN_READONLY);
+  if (!db) return db.take_error();
+  Connection connection(*db);
+  if (auto status = connection.configure(false); !status) {
     return core::Error::internal("cannot configure sqlite database '" + path +
                                  "': " + status.error().message);
   }

@@ -52,6 +52,9 @@ class Connection {
   // synchronous=FULL, or NORMAL for every commit when `flush_commits` is false (the operator
   // chose to survive a crash of the process, not of the machine: LLMGATE_SQLITE_SYNCHRONOUS).
   static core::Result<Connection> open(const std::string& path, bool flush_commits = true);
+  // A connection that cannot write the database file at `path` (which must exist, in WAL
+  // mode); temporary tables, which scoped searches build, still work.
+  static core::Result<Connection> open_read_only(const std::string& path);
 
   Connection(Connection&& other) noexcept;
   Connection& operator=(Connection&& other) noexcept;

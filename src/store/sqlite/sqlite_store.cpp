@@ -55,6 +55,16 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& 
   return store;
 }
 
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open_reader(const std::string& path,
+                                                                    core::Clock clock) {
+  // A write through it fails instead of taking the writer's lock.
+  auto connection = Connection::open_read_only(path);
+  if (!connection) return connection.take_error();
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*connection), clock));
+  store->reader_ = true;
+  return store;
+}
+
 core::Status SqliteStore::migrate() {
   if (auto status = apply_migrations(connection_, now()); !status) return status;
   return ensure_default_group();

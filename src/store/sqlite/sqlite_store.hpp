@@ -33,6 +33,11 @@ class SqliteStore final : public Store {
   static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
                                                          core::Clock clock = core::Clock(),
                                                          bool flush_commits = true);
+  // A second, query-only connection to the database file at `path`, which a writer has
+  // created and migrated: reads through it never wait behind the writer's transactions
+  // (WAL). It does not index records for search; the writer's prepare_search does.
+  static core::Result<std::unique_ptr<SqliteStore>> open_reader(const std::string& path,
+                                                                core::Clock clock = core::Clock());
 
   core::Status migrate() override;
   bool ping() override;
@@ -99,6 +104,8 @@ class SqliteStore final : public Store {
                                            std::optional<std::int64_t> key_id) override;
   // statistics.cpp
   core::Result<Statistics> statistics(std::int64_t month_start) override;
+  // threads.cpp
+  core::Status prepare_search() override;
   // bot_events.cpp
   core::Result<bool> claim_bot_events(std::int64_t bot_id, const std::vector<std::string>& ids,
                                       std::int64_t keep_seconds) override;
@@ -149,6 +156,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Checkpointer> checkpointer_;  // null for ":memory:"
   Connection connection_;
   core::Clock clock_;
+  bool reader_ = false;  // opened by open_reader
 };
 
 }  // namespace store::sqlite

@@ -307,6 +307,8 @@ core::Status SqliteStore::index_for_search(std::int64_t min_rows) {
 }
 
 core::Status SqliteStore::catch_up_search_index() {
+  // A reader cannot write the index; the writer's prepare_search ran before its search.
+  if (reader_) return core::Ok{};
   // Read outside a write transaction first: a search with nothing waiting takes no lock.
   auto waiting = waiting_for_index(connection_);
   if (!waiting) return waiting.take_error();
@@ -316,6 +318,8 @@ core::Status SqliteStore::catch_up_search_index() {
   if (auto status = index_for_search(1); !status) return status;
   return transaction->commit();
 }
+
+core::Status SqliteStore::prepare_search() { return catch_up_search_index(); }
 
 core::Result<Page<ThreadRow>> SqliteStore::list_threads(const RecordFilter& filter) {
   if (!filter.page.q.empty()) {
