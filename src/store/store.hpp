@@ -299,6 +299,20 @@ struct Statistics {
   std::int64_t tokens_out_total = 0;
   std::vector<ModelStatistics> models_this_month;  // by fee, highest first
   std::vector<ModelStatistics> models_total;
+
+  // Sets the all-time totals to the sums of models_total: the threads are scanned once for
+  // both.
+  void total_up_models() {
+    requests_total = tokens_in_total = tokens_out_total = 0;
+    std::int64_t fee_nanos = 0;
+    for (const auto& model : models_total) {
+      requests_total += model.requests;
+      tokens_in_total += model.tokens_in;
+      tokens_out_total += model.tokens_out;
+      fee_nanos += model.fee.nanos();
+    }
+    spend_total = core::Money::from_nanos(fee_nanos);
+  }
 };
 
 // ---- Issue 7: Feishu bot ---------------------------------------------------------------

@@ -1,7 +1,7 @@
 // SqliteStore: the numbers of GET /admin/statistics/total, summed from the threads.
 
 #include <cstdint>
-#include <limits>
+#include <optional>
 #include <string>
 
 #include "store/sqlite/sqlite_store.hpp"
@@ -32,13 +32,16 @@ core::Result<Totals> thread_totals(Connection& connection, std::int64_t since) {
 
 // Per model name (models renamed or deleted since keep their rows under the old name),
 // highest fee first, then by name so that the order is stable.
-core::Status model_totals(Connection& connection, std::int64_t since,
+// `since` unset: every thread, read in table order (through the created_at index, each row
+// would be a lookup).
+core::Status model_totals(Connection& connection, std::optional<std::int64_t> since,
                           std::vector<ModelStatistics>& models) {
   auto statement = connection.prepare(
-      "SELECT model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee) FROM threads "
-      "WHERE created_at >= ? GROUP BY model ORDER BY SUM(fee) DESC, model");
+      std::string(
+          "SELECT model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee) FROM threads ") +
+      (since ? "WHERE created_at >= ? " : "") + "GROUP BY model ORDER BY SUM(fee) DESC, model");
   if (!statement) return statement.take_error();
-  statement->bind_int64(1, since);
+  if (since) statement->bind_int64(1, *since);
   for (;;) {
     switch (statement->step()) {
       case Step::kRow:
@@ -74,20 +77,15 @@ core::Result<Statistics> SqliteStore::statistics(std::int64_t month_start) {
   result.tokens_in_this_month = month->tokens_in;
   result.tokens_out_this_month = month->tokens_out;
   result.spend_this_month = month->fee;
-  auto total = thread_totals(connection_, std::numeric_limits<std::int64_t>::min());
-  if (!total) return total.take_error();
-  result.requests_total = total->requests;
-  result.tokens_in_total = total->tokens_in;
-  result.tokens_out_total = total->tokens_out;
-  result.spend_total = total->fee;
   if (auto status = model_totals(connection_, month_start, result.models_this_month); !status) {
     return status.take_error();
   }
-  if (auto status =
-          model_totals(connection_, std::numeric_limits<std::int64_t>::min(), result.models_total);
-      !status) {
+  // All time: one scan of every thread, without the month's COUNT(DISTINCT key_id), which
+  // would sort every key id; the totals are the models' sums.
+  if (auto status = model_totals(connection_, std::nullopt, result.models_total); !status) {
     return status.take_error();
   }
+  result.total_up_models();
   if (auto status = transaction->commit(); !status) return status.take_error();
   return result;
 }
