@@ -13,7 +13,7 @@ apt_packages=(
   libssl-dev ca-certificates libsqlite3-dev libpq-dev postgresql
   libjemalloc-dev libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm curl
+  nodejs npm curl chromium
 )
 
 missing=()
@@ -36,7 +36,8 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 fi
 
-# End-to-end test clients (official openai package), locked by package-lock.json.
+# End-to-end test clients (official openai package, playwright-core), locked by
+# package-lock.json.
 if [[ -f tests/package.json ]]; then
   if [[ ! -d tests/node_modules || tests/package-lock.json -nt tests/node_modules ]]; then
     (cd tests && npm ci --no-audit --no-fund --loglevel=error </dev/null)

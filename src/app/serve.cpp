@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/admin/routes.hpp"
+#include "api/console.hpp"
 #include "api/database.hpp"
 #include "api/envelope.hpp"
 #include "api/health.hpp"
@@ -164,6 +165,7 @@ int serve_gateway(const config::Settings& settings) {
 
   api::Router router(catalog, metrics);
   api::add_health_routes(router, database, metrics);
+  api::add_console_routes(router);
   api::v1::add_routes(router, pipeline);
   api::admin::add_routes(router, database);
   api::user::add_routes(router, database);

@@ -1,0 +1,159 @@
+// The web console (docs/console.md) in a real browser: Debian's chromium, driven by
+// playwright-core, against the real binary. What the page shows is checked against what
+// the API answers, and what the page does is checked through the API.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { eventually } from '../e2e/lib/eventually.js';
+import { request } from '../e2e/lib/http.js';
+import { gatewayModel, startStack, stopStack, uniquePrompt } from '../e2e/lib/stack.js';
+
+const kChromium = process.env.LLMGATE_CHROMIUM ?? '/usr/bin/chromium';
+
+let stack;
+let browser;
+let prompt;
+
+before(async () => {
+  stack = await startStack();
+  // Something to show: one answered request of the user key.
+  prompt = uniquePrompt('console kubernetes');
+  await stack.client.chat.completions.create({
+    model: gatewayModel('echo'),
+    messages: [{ role: 'user', content: prompt }],
+  });
+  // Records are written off the request path: wait until the API counts this one.
+  await eventually(async () => {
+    const found = await stack.admin.list('/admin/thread/list', { q: prompt });
+    assert.equal(found.total, 1);
+  }, { what: 'the thread of the request' });
+  // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
+  browser = await chromium.launch({ executablePath: kChromium, args: ['--no-sandbox'] });
+}, { timeout: 120_000 });
+
+after(async () => {
+  await browser?.close();
+  await stopStack(stack);
+}, { timeout: 60_000 });
+
+/** A fresh page (own session storage) signed in with `key`. */
+async function signedIn(key) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${stack.gateway.url}/console/`);
+  await page.fill('#key', key);
+  await page.click('#sign-in-form button[type=submit]');
+  return page;
+}
+
+function cardValue(page, testId) {
+  return page.locator(`[data-testid="${testId}"] .value`);
+}
+
+test('the console is served under /console/ with its types and a strict policy', async () => {
+  const redirect = await fetch(`${stack.gateway.url}/console`, { redirect: 'manual' });
+  assert.equal(redirect.status, 308);
+  assert.equal(redirect.headers.get('location'), '/console/');
+  const index = await request(`${stack.gateway.url}/console/`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type'), /^text\/html/);
+  assert.match(index.headers.get('content-security-policy'), /default-src 'self'/);
+  const script = await request(`${stack.gateway.url}/console/console.js`);
+  assert.match(script.headers.get('content-type'), /^text\/javascript/);
+  assert.equal((await request(`${stack.gateway.url}/console/missing.js`)).status, 404);
+});
+
+test('an admin signs in and sees this month\'s numbers as the API counts them', { timeout: 60_000 }, async () => {
+  const stats = await stack.admin.get('/admin/statistics/total');
+  assert.ok(stats.requests_this_month >= 1);
+  const page = await signedIn(stack.gateway.adminKey);
+  await cardValue(page, 'requests-month').waitFor();
+  assert.equal(await cardValue(page, 'requests-month').textContent(), String(stats.requests_this_month));
+  assert.equal(await cardValue(page, 'keys').textContent(), String(stats.keys));
+  assert.equal(await cardValue(page, 'spend-month').textContent(), String(stats.spend_this_month));
+  const models = page.locator('[data-testid="models-this-month"] tbody tr');
+  assert.equal(await models.count(), stats.models_this_month.length);
+  assert.equal(await models.first().locator('td').first().textContent(), stats.models_this_month[0].model);
+  await page.context().close();
+});
+
+test('an admin creates a key, which works, and recharges it', { timeout: 60_000 }, async () => {
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="keys"]');
+  const name = `console-${Date.now()}`;
+  await page.fill('input[name="name"]', name);
+  await page.fill('input[name="month_quota"]', '5');
+  await page.click('text=Create key');
+  const shown = page.locator('[data-testid="new-key"] code');
+  await shown.waitFor();
+  const plainKey = await shown.textContent();
+  assert.match(plainKey, /^br-/);
+
+  // The key the page showed is a real, working key with the quota typed in.
+  const mine = await request(`${stack.gateway.url}/user/api-key/mine`, { key: plainKey });
+  assert.equal(mine.status, 200, mine.text);
+  assert.equal(mine.json.data.name, name);
+  assert.equal(mine.json.data.month_quota, 5);
+
+  page.once('dialog', (dialog) => dialog.accept('2.5'));
+  const row = page.locator('[data-testid="keys"] tbody tr', { hasText: name });
+  await row.locator('text=Recharge').click();
+  // The table is drawn again from the API after the recharge.
+  await page.locator('[data-testid="keys"] tbody tr', { hasText: name }).locator('td', { hasText: /^2\.5$/ }).waitFor();
+  const after = await request(`${stack.gateway.url}/user/api-key/mine`, { key: plainKey });
+  assert.equal(after.json.data.balance, 2.5);
+  const payments = await stack.admin.list('/admin/payment/list', { key_id: mine.json.data.id });
+  assert.equal(payments.total, 1);
+  await page.context().close();
+});
+
+test('a search in the records finds the thread and shows its answer', { timeout: 60_000 }, async () => {
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="records"]');
+  await page.fill('input[name="q"]', prompt);
+  await page.click('text=Search');
+  const link = page.locator('[data-testid="threads"] tbody tr a', { hasText: prompt });
+  await link.waitFor();
+  assert.equal(await page.locator('[data-testid="threads"] tbody tr').count(), 1);
+  await link.click();
+  await page.locator('[data-testid="completion"]').waitFor();
+  assert.equal(await page.locator('[data-testid="completion"]').textContent(), `echo: ${prompt}`);
+  await page.context().close();
+});
+
+test('names are shown as text, never run as HTML', { timeout: 60_000 }, async () => {
+  const name = `<img src=x onerror="window.__ran = 1">${Date.now()}`;
+  await stack.admin.createKey({ name });
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="keys"]');
+  const cell = page.locator('[data-testid="keys"] td', { hasText: name });
+  await cell.waitFor();
+  assert.equal(await cell.textContent(), name);
+  assert.equal(await page.locator('[data-testid="keys"] img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__ran), undefined);
+  await page.context().close();
+});
+
+test('a user key sees its own key and records, and no admin pages', { timeout: 60_000 }, async () => {
+  const mine = (await request(`${stack.gateway.url}/user/api-key/mine`, { key: stack.user.api_key })).json.data;
+  const page = await signedIn(stack.user.api_key);
+  await cardValue(page, 'month-fee').waitFor();
+  assert.equal(await cardValue(page, 'month-fee').textContent(), String(mine.month_fee));
+  assert.equal(await cardValue(page, 'month-quota').textContent(), String(mine.month_quota));
+  const nav = await page.locator('#nav a').allTextContents();
+  assert.deepEqual(nav, ['My key', 'My records']);
+  await page.click('#nav a[data-view="my-records"]');
+  await page.locator('[data-testid="threads"] tbody tr a', { hasText: prompt }).waitFor();
+  await page.context().close();
+});
+
+test('a wrong key is refused with the gateway\'s message', { timeout: 60_000 }, async () => {
+  const page = await signedIn('br-not-a-real-key');
+  const message = page.locator('#sign-in-error');
+  await message.waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.querySelector('#sign-in-error').textContent.length > 0);
+  assert.match(await message.textContent(), /key/i);
+  assert.equal(await page.locator('#nav').isHidden(), true);
+  await page.context().close();
+});

@@ -1,0 +1,297 @@
+// The llmgate console: a page over the admin and user APIs (docs/console.md). No build
+// step and no dependencies; every value from the server is shown as text, never as HTML.
+'use strict';
+
+const kKeyStorage = 'llmgate.key';
+const kPageSize = 20;
+
+const state = { key: sessionStorage.getItem(kKeyStorage) ?? '', mine: null };
+
+// ---- talking to the gateway --------------------------------------------------------------
+
+class ApiError extends Error {}
+
+async function api(path, body) {
+  const init = { headers: { authorization: `Bearer ${state.key}` } };
+  if (body !== undefined) {
+    init.method = 'POST';
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  let answer;
+  try {
+    answer = await response.json();
+  } catch {
+    throw new ApiError(`${path}: HTTP ${response.status}`);
+  }
+  if (!answer.success) throw new ApiError(answer.error?.message ?? answer.data ?? `HTTP ${response.status}`);
+  return answer.data;
+}
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(name, value);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+// ---- building the page -------------------------------------------------------------------
+
+function element(tag, properties = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(properties)) {
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else if (name === 'dataset') Object.assign(node.dataset, value);
+    else node[name] = value;
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function dateText(seconds) {
+  return seconds ? new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19) : '';
+}
+
+// columns: [{title, value(row), number?}]
+function table(columns, rows, { testId } = {}) {
+  return element('table', testId ? { dataset: { testid: testId } } : {},
+    element('thead', {}, element('tr', {}, columns.map((c) => element('th', { class: c.number ? 'number' : '' }, c.title)))),
+    element('tbody', {}, rows.map((row) => element('tr', {},
+      columns.map((c) => element('td', { class: c.number ? 'number' : '' }, c.value(row)))))));
+}
+
+function card(label, value, testId) {
+  return element('div', { class: 'card', dataset: { testid: testId } },
+    element('div', { class: 'label' }, label), element('div', { class: 'value' }, value));
+}
+
+function errorLine(error) {
+  return element('p', { class: 'error', role: 'alert' }, error.message);
+}
+
+function pager(page, offset, reload) {
+  const last = offset + page.items.length;
+  const more = page.total_exact === false ? `${page.total}+` : page.total;
+  return element('div', { class: 'pager' },
+    element('button', { type: 'button', disabled: offset === 0, onclick: () => reload(Math.max(0, offset - kPageSize)) }, 'Previous'),
+    element('span', {}, page.items.length ? `${offset + 1}–${last} of ${more}` : 'nothing found'),
+    element('button', { type: 'button', disabled: last >= page.total, onclick: () => reload(offset + kPageSize) }, 'Next'));
+}
+
+function searchForm(placeholder, value, submit) {
+  const input = element('input', { type: 'search', name: 'q', placeholder, value });
+  return element('form', { class: 'inline', onsubmit: (event) => { event.preventDefault(); submit(input.value); } },
+    input, element('button', { type: 'submit' }, 'Search'));
+}
+
+// ---- views -------------------------------------------------------------------------------
+
+const views = {
+  async overview(view) {
+    const stats = await api('/admin/statistics/total');
+    view.append(element('h2', {}, `Overview, ${stats.month}`),
+      element('div', { class: 'cards' },
+        card('Keys', stats.keys, 'keys'),
+        card('Active keys this month', stats.active_keys_this_month, 'active-keys'),
+        card('Requests this month', stats.requests_this_month, 'requests-month'),
+        card('Spend this month', stats.spend_this_month, 'spend-month'),
+        card('Requests in total', stats.requests_total, 'requests-total'),
+        card('Spend in total', stats.spend_total, 'spend-total')),
+      element('h2', {}, 'Models this month'),
+      table([
+        { title: 'Model', value: (m) => m.model },
+        { title: 'Requests', value: (m) => m.requests, number: true },
+        { title: 'Tokens in', value: (m) => m.tokens_in, number: true },
+        { title: 'Tokens out', value: (m) => m.tokens_out, number: true },
+        { title: 'Fee', value: (m) => m.fee, number: true },
+      ], stats.models_this_month ?? [], { testId: 'models-this-month' }));
+  },
+
+  async keys(view, { q = '', offset = 0 } = {}) {
+    const page = await api(`/admin/api-key/list${query({ q, limit: kPageSize, offset })}`);
+    const reload = (next) => show('keys', { q, offset: next });
+    const notice = element('div');
+    const fields = {
+      name: element('input', { name: 'name', required: true }),
+      email: element('input', { name: 'email', type: 'email' }),
+      role: element('select', { name: 'role' }, element('option', { value: 'user' }, 'user'), element('option', { value: 'admin' }, 'admin')),
+      group_id: element('input', { name: 'group_id', type: 'number', min: 1, value: 1 }),
+      month_quota: element('input', { name: 'month_quota', inputMode: 'decimal', value: '0' }),
+      balance: element('input', { name: 'balance', inputMode: 'decimal', value: '0' }),
+    };
+    const create = async (event) => {
+      event.preventDefault();
+      notice.replaceChildren();
+      try {
+        const created = await api('/admin/api-key/apply', {
+          name: fields.name.value, email: fields.email.value, role: fields.role.value,
+          group_id: Number(fields.group_id.value), month_quota: fields.month_quota.value, balance: fields.balance.value,
+        });
+        await show('keys', { q, offset: 0 });
+        document.querySelector('#view').prepend(element('p', { class: 'notice', dataset: { testid: 'new-key' } },
+          `Key "${created.name}" created. Hand it over now; it is not shown again: `, element('code', {}, created.api_key)));
+      } catch (error) {
+        notice.append(errorLine(error));
+      }
+    };
+    const recharge = async (row) => {
+      const amount = prompt(`Add to the balance of "${row.name}":`, '10');
+      if (amount === null) return;
+      try {
+        await api('/admin/api-key/recharge', { id: row.id, balance: amount });
+        await show('keys', { q, offset });
+      } catch (error) {
+        view.prepend(errorLine(error));
+      }
+    };
+    view.append(element('h2', {}, 'API keys'),
+      element('form', { class: 'inline', onsubmit: create },
+        Object.entries(fields).map(([name, input]) => element('label', {}, name.replace('_', ' '), input)),
+        element('button', { type: 'submit' }, 'Create key')),
+      notice,
+      searchForm('name or email', q, (text) => show('keys', { q: text })),
+      table([
+        { title: 'Id', value: (k) => k.id, number: true },
+        { title: 'Name', value: (k) => k.name },
+        { title: 'Role', value: (k) => k.role },
+        { title: 'Group', value: (k) => k.group_name ?? k.group_id },
+        { title: 'Key', value: (k) => k.key },
+        { title: 'Month quota', value: (k) => k.month_quota, number: true },
+        { title: 'Used this month', value: (k) => k.month_fee, number: true },
+        { title: 'Balance', value: (k) => k.balance, number: true },
+        { title: '', value: (k) => element('button', { type: 'button', onclick: () => recharge(k) }, 'Recharge') },
+      ], page.items, { testId: 'keys' }),
+      pager(page, offset, reload));
+  },
+
+  async models(view, { q = '', offset = 0 } = {}) {
+    const page = await api(`/admin/model/list${query({ q, limit: kPageSize, offset })}`);
+    view.append(element('h2', {}, 'Models'),
+      searchForm('name or provider', q, (text) => show('models', { q: text })),
+      table([
+        { title: 'Id', value: (m) => m.id, number: true },
+        { title: 'Name', value: (m) => m.name },
+        { title: 'Provider', value: (m) => m.provider },
+        { title: 'Price in (per 1M tokens)', value: (m) => m.price_in, number: true },
+        { title: 'Price out (per 1M tokens)', value: (m) => m.price_out, number: true },
+        { title: 'Images', value: (m) => (m.multiple ? 'yes' : 'no') },
+      ], page.items, { testId: 'models' }),
+      pager(page, offset, (next) => show('models', { q, offset: next })));
+  },
+
+  async records(view, options) {
+    await recordsView(view, '/admin', options);
+  },
+
+  async mine(view) {
+    const key = await api('/user/api-key/mine');
+    state.mine = key;
+    view.append(element('h2', {}, `Key "${key.name}"`),
+      element('div', { class: 'cards' },
+        card('Month quota', key.month_quota, 'month-quota'),
+        card('Used this month', key.month_fee, 'month-fee'),
+        card('Balance', key.balance, 'balance'),
+        card('Spent in total', key.total_fee, 'total-fee')),
+      table([
+        { title: 'Key', value: (k) => k.key },
+        { title: 'Role', value: (k) => k.role },
+        { title: 'Group', value: (k) => k.group_name ?? k.group_id },
+        { title: 'Created', value: (k) => dateText(k.created_at) },
+      ], [key]));
+  },
+
+  async 'my-records'(view, options) {
+    await recordsView(view, '/user', options);
+  },
+};
+
+async function recordsView(view, base, { q = '', offset = 0, thread } = {}) {
+  const name = base === '/admin' ? 'records' : 'my-records';
+  if (thread) {
+    const row = await api(`${base}/thread/detail/${encodeURIComponent(thread)}`);
+    view.append(element('h2', {}, `Thread ${row.id}`),
+      element('p', {}, `${dateText(row.created_at)} · ${row.model} · ${row.tokens_in} in, ${row.tokens_out} out · fee ${row.fee} · ${row.status}`),
+      element('h2', {}, 'Prompt'), element('pre', { dataset: { testid: 'prompt' } }, row.prompt),
+      element('h2', {}, 'Answer'), element('pre', { dataset: { testid: 'completion' } }, row.completion),
+      element('button', { type: 'button', onclick: () => show(name, { q, offset }) }, 'Back'));
+    return;
+  }
+  const page = await api(`${base}/thread/list${query({ q, limit: kPageSize, offset })}`);
+  view.append(element('h2', {}, 'Chat records'),
+    searchForm('words of a prompt or answer', q, (text) => show(name, { q: text })),
+    table([
+      { title: 'Time', value: (t) => dateText(t.created_at) },
+      { title: 'Model', value: (t) => t.model },
+      { title: 'Prompt', value: (t) => element('a', { href: '#', onclick: (event) => { event.preventDefault(); show(name, { q, offset, thread: t.id }); } }, t.prompt || `thread ${t.id}`) },
+      { title: 'Tokens in', value: (t) => t.tokens_in, number: true },
+      { title: 'Tokens out', value: (t) => t.tokens_out, number: true },
+      { title: 'Fee', value: (t) => t.fee, number: true },
+      { title: 'Status', value: (t) => t.status },
+    ], page.items, { testId: 'threads' }),
+    pager(page, offset, (next) => show(name, { q, offset: next })));
+}
+
+const kAdminNav = [['overview', 'Overview'], ['keys', 'Keys'], ['models', 'Models'], ['records', 'Records']];
+const kUserNav = [['mine', 'My key'], ['my-records', 'My records']];
+
+async function show(name, options) {
+  const view = document.querySelector('#view');
+  const next = element('section', { id: 'view' });
+  for (const link of document.querySelectorAll('#nav a')) link.classList.toggle('current', link.dataset.view === name);
+  try {
+    await views[name](next, options);
+  } catch (error) {
+    next.replaceChildren(errorLine(error));
+  }
+  view.replaceWith(next);
+}
+
+// ---- signing in and out ------------------------------------------------------------------
+
+async function start() {
+  const signIn = document.querySelector('#sign-in');
+  const nav = document.querySelector('#nav');
+  const signOut = document.querySelector('#sign-out');
+  if (!state.key) {
+    signIn.hidden = false;
+    return;
+  }
+  try {
+    state.mine = await api('/user/api-key/mine');
+  } catch (error) {
+    sessionStorage.removeItem(kKeyStorage);
+    state.key = '';
+    signIn.hidden = false;
+    document.querySelector('#sign-in-error').textContent = error.message;
+    return;
+  }
+  signIn.hidden = true;
+  const admin = state.mine.role === 'admin';
+  nav.replaceChildren(...(admin ? kAdminNav : kUserNav).map(([name, title]) =>
+    element('a', { href: `#${name}`, dataset: { view: name }, onclick: (event) => { event.preventDefault(); show(name); } }, title)));
+  nav.hidden = false;
+  signOut.hidden = false;
+  document.querySelector('#who').textContent = `${state.mine.name} (${state.mine.role})`;
+  await show(admin ? 'overview' : 'mine');
+}
+
+document.querySelector('#sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  state.key = document.querySelector('#key').value.trim();
+  sessionStorage.setItem(kKeyStorage, state.key);
+  start();
+});
+
+document.querySelector('#sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(kKeyStorage);
+  location.reload();
+});
+
+start();
