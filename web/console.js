@@ -151,6 +151,28 @@ const views = {
         view.prepend(errorLine(error));
       }
     };
+    // Resetting gives the key a new secret (the old one stops working at once); deleting
+    // ends it. Both ask first.
+    const reset = async (row) => {
+      if (!confirm(`Give "${row.name}" a new key? The current one stops working at once.`)) return;
+      try {
+        const changed = await api('/admin/api-key/reset-key', { id: row.id });
+        await show('keys', { q, offset });
+        document.querySelector('#view').prepend(element('p', { class: 'notice', dataset: { testid: 'new-key' } },
+          `New key for "${changed.name}". Hand it over now; it is not shown again: `, element('code', {}, changed.api_key)));
+      } catch (error) {
+        view.prepend(errorLine(error));
+      }
+    };
+    const remove = async (row) => {
+      if (!confirm(`Delete the key "${row.name}"? It stops working at once; its records stay.`)) return;
+      try {
+        await api('/admin/api-key/delete', { id: row.id });
+        await show('keys', { q, offset });
+      } catch (error) {
+        view.prepend(errorLine(error));
+      }
+    };
     view.append(element('h2', {}, 'API keys'),
       element('form', { class: 'inline', onsubmit: create },
         Object.entries(fields).map(([name, input]) => element('label', {}, name.replace('_', ' '), input)),
@@ -166,14 +188,62 @@ const views = {
         { title: 'Month quota', value: (k) => k.month_quota, number: true },
         { title: 'Used this month', value: (k) => k.month_fee, number: true },
         { title: 'Balance', value: (k) => k.balance, number: true },
-        { title: '', value: (k) => element('button', { type: 'button', onclick: () => recharge(k) }, 'Recharge') },
+        { title: '', value: (k) => [
+          element('button', { type: 'button', onclick: () => recharge(k) }, 'Recharge'),
+          element('button', { type: 'button', onclick: () => reset(k) }, 'Reset'),
+          element('button', { type: 'button', onclick: () => remove(k) }, 'Delete'),
+        ] },
       ], page.items, { testId: 'keys' }),
       pager(page, offset, reload));
   },
 
   async models(view, { q = '', offset = 0 } = {}) {
-    const page = await api(`/admin/model/list${query({ q, limit: kPageSize, offset })}`);
+    const [page, providers] = await Promise.all([
+      api(`/admin/model/list${query({ q, limit: kPageSize, offset })}`),
+      api('/admin/model/list-providers'),
+    ]);
+    const reload = () => show('models', { q, offset });
+    const notice = element('div');
+    const fields = {
+      name: element('input', { name: 'name', required: true }),
+      provider: element('select', { name: 'provider' }, providers.map((p) => element('option', { value: p.name }, p.name))),
+      price_in: element('input', { name: 'price_in', inputMode: 'decimal', value: '0' }),
+      price_out: element('input', { name: 'price_out', inputMode: 'decimal', value: '0' }),
+      group_id: element('input', { name: 'group_id', type: 'number', min: 1, placeholder: 'none' }),
+      multiple: element('input', { name: 'multiple', type: 'checkbox' }),
+    };
+    const config = element('textarea', { name: 'config', rows: 3, cols: 60, placeholder: '{"baseUrl": "https://api.example.com/v1", "apiKey": "sk-…"}' });
+    const create = async (event) => {
+      event.preventDefault();
+      notice.replaceChildren();
+      const body = {
+        name: fields.name.value, provider: fields.provider.value, config: config.value || '{}',
+        price_in: fields.price_in.value, price_out: fields.price_out.value, multiple: fields.multiple.checked,
+      };
+      if (fields.group_id.value) body.group_id = Number(fields.group_id.value);
+      try {
+        const saved = await api('/admin/model/save', body);
+        await show('models', { q, offset: 0 });
+        document.querySelector('#view').prepend(element('p', { class: 'notice', dataset: { testid: 'saved-model' } }, `Model "${saved.name}" saved.`));
+      } catch (error) {
+        notice.append(errorLine(error));
+      }
+    };
+    const remove = async (row) => {
+      if (!confirm(`Delete model "${row.name}" and every grant of it?`)) return;
+      try {
+        await api('/admin/model/delete', { id: row.id });
+        await reload();
+      } catch (error) {
+        view.prepend(errorLine(error));
+      }
+    };
     view.append(element('h2', {}, 'Models'),
+      element('form', { class: 'inline', onsubmit: create },
+        Object.entries(fields).map(([name, input]) => element('label', {}, name === 'group_id' ? 'grant to group id' : name.replace('_', ' '), input)),
+        element('label', {}, 'config (JSON)', config),
+        element('button', { type: 'submit' }, 'Save model')),
+      notice,
       searchForm('name or provider', q, (text) => show('models', { q: text })),
       table([
         { title: 'Id', value: (m) => m.id, number: true },
@@ -182,8 +252,50 @@ const views = {
         { title: 'Price in (per 1M tokens)', value: (m) => m.price_in, number: true },
         { title: 'Price out (per 1M tokens)', value: (m) => m.price_out, number: true },
         { title: 'Images', value: (m) => (m.multiple ? 'yes' : 'no') },
+        { title: 'Config (secrets masked)', value: (m) => JSON.stringify(m.config) },
+        { title: '', value: (m) => element('button', { type: 'button', onclick: () => remove(m) }, 'Delete') },
       ], page.items, { testId: 'models' }),
       pager(page, offset, (next) => show('models', { q, offset: next })));
+  },
+
+  async groups(view, { group } = {}) {
+    if (group) return groupView(view, group);
+    const page = await api(`/admin/group/list${query({ limit: 1000 })}`);
+    const notice = element('div');
+    const name = element('input', { name: 'group_name', required: true });
+    const create = async (event) => {
+      event.preventDefault();
+      try {
+        const saved = await api('/admin/group/save', { name: name.value });
+        await show('groups', { group: saved });
+      } catch (error) {
+        notice.replaceChildren(errorLine(error));
+      }
+    };
+    view.append(element('h2', {}, 'Groups'),
+      element('p', {}, 'A key may use the models granted to its group and those granted to it alone.'),
+      element('form', { class: 'inline', onsubmit: create }, element('label', {}, 'name', name), element('button', { type: 'submit' }, 'Create group')),
+      notice,
+      table([
+        { title: 'Id', value: (g) => g.id, number: true },
+        { title: 'Name', value: (g) => element('a', { href: '#', onclick: (event) => { event.preventDefault(); show('groups', { group: g }); } }, g.name) },
+        { title: 'Keys', value: (g) => g.key_count, number: true },
+        { title: 'Models', value: (g) => g.model_count, number: true },
+      ], page.items, { testId: 'groups' }));
+  },
+
+  async payments(view, { q = '', offset = 0 } = {}) {
+    const page = await api(`/admin/payment/list${query({ q, limit: kPageSize, offset })}`);
+    view.append(element('h2', {}, 'Payments'),
+      searchForm('key name', q, (text) => show('payments', { q: text })),
+      table([
+        { title: 'Time', value: (p) => dateText(p.created_at) },
+        { title: 'Key', value: (p) => p.key_name },
+        { title: 'Amount', value: (p) => p.amount, number: true },
+        { title: 'Balance after', value: (p) => p.balance_after, number: true },
+        { title: 'By', value: (p) => p.admin_key_name },
+      ], page.items, { testId: 'payments' }),
+      pager(page, offset, (next) => show('payments', { q, offset: next })));
   },
 
   async records(view, options) {
@@ -212,6 +324,38 @@ const views = {
   },
 };
 
+// One group's models: granted ones with "Revoke", and a choice of the others to grant.
+async function groupView(view, group) {
+  const [granted, models] = await Promise.all([
+    api(`/admin/group/list-model${query({ group_id: group.id, limit: 1000 })}`),
+    api(`/admin/model/list${query({ limit: 1000 })}`),
+  ]);
+  const reload = () => show('groups', { group });
+  const notice = element('div');
+  const grantedIds = new Set(granted.items.map((g) => g.model_id));
+  const choice = element('select', { name: 'model_id' },
+    models.items.filter((m) => !grantedIds.has(m.id)).map((m) => element('option', { value: m.id }, m.name)));
+  const change = async (path, modelId) => {
+    try {
+      await api(path, { group_id: group.id, model_id: Number(modelId) });
+      await reload();
+    } catch (error) {
+      notice.replaceChildren(errorLine(error));
+    }
+  };
+  view.append(element('h2', {}, `Group "${group.name}" (id ${group.id})`),
+    element('form', { class: 'inline', onsubmit: (event) => { event.preventDefault(); if (choice.value) change('/admin/group/authorize-model', choice.value); } },
+      element('label', {}, 'model', choice), element('button', { type: 'submit' }, 'Grant')),
+    notice,
+    table([
+      { title: 'Model', value: (g) => g.model_name },
+      { title: 'Provider', value: (g) => g.provider },
+      { title: 'Granted', value: (g) => dateText(g.created_at) },
+      { title: '', value: (g) => element('button', { type: 'button', onclick: () => change('/admin/group/deauthorize-model', g.model_id) }, 'Revoke') },
+    ], granted.items, { testId: 'group-models' }),
+    element('button', { type: 'button', onclick: () => show('groups') }, 'All groups'));
+}
+
 async function recordsView(view, base, { q = '', offset = 0, thread } = {}) {
   const name = base === '/admin' ? 'records' : 'my-records';
   if (thread) {
@@ -238,7 +382,10 @@ async function recordsView(view, base, { q = '', offset = 0, thread } = {}) {
     pager(page, offset, (next) => show(name, { q, offset: next })));
 }
 
-const kAdminNav = [['overview', 'Overview'], ['keys', 'Keys'], ['models', 'Models'], ['records', 'Records']];
+const kAdminNav = [
+  ['overview', 'Overview'], ['keys', 'Keys'], ['models', 'Models'], ['groups', 'Groups'],
+  ['payments', 'Payments'], ['records', 'Records'],
+];
 const kUserNav = [['mine', 'My key'], ['my-records', 'My records']];
 
 async function show(name, options) {

@@ -7,7 +7,14 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { eventually } from '../e2e/lib/eventually.js';
 import { request } from '../e2e/lib/http.js';
-import { gatewayModel, startStack, stopStack, uniquePrompt } from '../e2e/lib/stack.js';
+import {
+  gatewayModel,
+  kUpstreamApiKey,
+  openaiClient,
+  startStack,
+  stopStack,
+  uniquePrompt,
+} from '../e2e/lib/stack.js';
 
 const kChromium = process.env.LLMGATE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -105,6 +112,110 @@ test('an admin creates a key, which works, and recharges it', { timeout: 60_000 
   assert.equal(after.json.data.balance, 2.5);
   const payments = await stack.admin.list('/admin/payment/list', { key_id: mine.json.data.id });
   assert.equal(payments.total, 1);
+  await page.context().close();
+});
+
+test('an admin adds a model and grants it to a new group: a key of the group can use it until revoked', { timeout: 60_000 }, async () => {
+  const stamp = Date.now();
+  const groupName = `console-team-${stamp}`;
+  const modelName = `console-echo-${stamp}`;
+  const page = await signedIn(stack.gateway.adminKey);
+
+  await page.click('#nav a[data-view="groups"]');
+  await page.fill('input[name="group_name"]', groupName);
+  await page.click('text=Create group');
+  await page.locator('h2', { hasText: groupName }).waitFor();
+  const group = (await stack.admin.list('/admin/group/list', { q: groupName })).items[0];
+  assert.equal(group.name, groupName);
+
+  await page.click('#nav a[data-view="models"]');
+  await page.fill('input[name="name"]', modelName);
+  await page.selectOption('select[name="provider"]', 'openai-compatible');
+  await page.fill('textarea[name="config"]',
+    JSON.stringify({ baseUrl: `${stack.fake.url}/v1`, apiKey: kUpstreamApiKey, model: 'echo' }));
+  await page.fill('input[name="price_in"]', '1.5');
+  await page.click('text=Save model');
+  await page.locator('[data-testid="saved-model"]').waitFor();
+  const model = (await stack.admin.list('/admin/model/list', { q: modelName })).items[0];
+  assert.equal(model.price_in, 1.5);
+  // The secret typed in is stored, and shown masked.
+  assert.notEqual(model.config.apiKey, kUpstreamApiKey);
+  const shownRow = page.locator('[data-testid="models"] tbody tr', { hasText: modelName });
+  await shownRow.waitFor();
+  assert.equal((await shownRow.textContent()).includes(kUpstreamApiKey), false);
+
+  await page.click('#nav a[data-view="groups"]');
+  await page.click(`[data-testid="groups"] a:text-is("${groupName}")`);
+  await page.selectOption('select[name="model_id"]', String(model.id));
+  await page.click('text=Grant');
+  const grantedRow = page.locator('[data-testid="group-models"] tbody tr', { hasText: modelName });
+  await grantedRow.waitFor();
+
+  const member = await stack.admin.createKey({ name: `member-${stamp}`, group_id: group.id });
+  const client = openaiClient(stack.gateway, member.api_key);
+  const question = uniquePrompt('granted in the console');
+  const answer = await client.chat.completions.create({ model: modelName, messages: [{ role: 'user', content: question }] });
+  assert.equal(answer.choices[0].message.content, `echo: ${question}`);
+
+  await grantedRow.locator('text=Revoke').click();
+  await grantedRow.waitFor({ state: 'detached' });
+  await assert.rejects(
+    client.chat.completions.create({ model: modelName, messages: [{ role: 'user', content: question }] }),
+    (error) => error.status === 403);
+  await page.context().close();
+});
+
+test('a model the API refuses shows the API\'s message, naming the field', { timeout: 60_000 }, async () => {
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="models"]');
+  await page.fill('input[name="name"]', `console-broken-${Date.now()}`);
+  await page.selectOption('select[name="provider"]', 'openai-compatible');
+  await page.fill('textarea[name="config"]', '{"apiKey": "sk-x"}');
+  await page.click('text=Save model');
+  const message = page.locator('#view [role="alert"]');
+  await message.waitFor();
+  assert.match(await message.textContent(), /config\.baseUrl/);
+  await page.context().close();
+});
+
+test('payments list the recharges, with the admin who made them', { timeout: 60_000 }, async () => {
+  const payer = await stack.admin.createKey({ name: `payer-${Date.now()}` });
+  await stack.admin.ok('POST', '/admin/api-key/recharge', { id: payer.id, balance: '7.25' });
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="payments"]');
+  await page.fill('input[name="q"]', payer.name);
+  await page.click('text=Search');
+  const row = page.locator('[data-testid="payments"] tbody tr', { hasText: payer.name });
+  await row.waitFor();
+  assert.equal(await page.locator('[data-testid="payments"] tbody tr').count(), 1);
+  const cells = await row.locator('td').allTextContents();
+  assert.deepEqual(cells.slice(1), [payer.name, '7.25', '7.25', 'admin']);
+  await page.context().close();
+});
+
+test('an admin resets one key and deletes it: each time the old secret stops working', { timeout: 60_000 }, async () => {
+  const target = await stack.admin.createKey({ name: `rotated-${Date.now()}` });
+  const mine = (key) => request(`${stack.gateway.url}/user/api-key/mine`, { key });
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="keys"]');
+  await page.fill('input[name="q"]', target.name);
+  await page.click('text=Search');
+  const row = () => page.locator('[data-testid="keys"] tbody tr', { hasText: target.name });
+  await row().waitFor();
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await row().locator('button:text-is("Reset")').click();
+  const shown = page.locator('[data-testid="new-key"] code');
+  await shown.waitFor();
+  const newKey = await shown.textContent();
+  assert.notEqual(newKey, target.api_key);
+  assert.equal((await mine(target.api_key)).status, 401);
+  assert.equal((await mine(newKey)).json.data.id, target.id);
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await row().locator('button:text-is("Delete")').click();
+  await row().waitFor({ state: 'detached' });
+  assert.equal((await mine(newKey)).status, 401);
   await page.context().close();
 });
 
