@@ -261,6 +261,66 @@ core::Result<Rows> Connection::exec(std::string_view sql, const Params& params) 
   return rows;
 }
 
+core::Result<std::vector<Rows>> Connection::exec_each(std::string_view sql,
+                                                      const std::vector<Params>& each) {
+  error_state_.clear();
+  std::vector<Rows> answers;
+  if (each.empty()) return answers;
+  if (!in_block_ && !ensure_open()) return unavailable("not connected");
+  const std::string text(sql);  // NUL-terminated for libpq
+  if (PQenterPipelineMode(conn_) != 1) return unavailable("pipeline");
+  bool sent = true;
+  std::vector<const char*> values;
+  for (const Params& params : each) {
+    values.clear();
+    for (const auto& value : params.values()) values.push_back(value ? value->c_str() : nullptr);
+    if (PQsendQueryParams(conn_, text.c_str(), params.size(), nullptr, values.data(), nullptr,
+                          nullptr, 0) != 1) {
+      sent = false;
+      break;
+    }
+  }
+  if (sent && PQpipelineSync(conn_) != 1) sent = false;
+  if (!sent) {
+    // Some statements may be on their way with no sync point after them: this connection
+    // cannot be used again. The transaction around it fails; the next one reconnects.
+    auto error = unavailable("sending a pipeline");
+    PQfinish(conn_);
+    conn_ = nullptr;
+    return error;
+  }
+  // Every answer up to the sync point is read, also after a failure, so that the
+  // connection leaves pipeline mode clean. A statement's answer ends with a null result.
+  core::Status status = core::Ok{};
+  for (;;) {
+    pg_result* result = PQgetResult(conn_);
+    if (result == nullptr) {
+      if (PQstatus(conn_) != CONNECTION_OK) break;
+      continue;
+    }
+    const ExecStatusType kind = PQresultStatus(result);
+    if (kind == PGRES_PIPELINE_SYNC) {
+      PQclear(result);
+      break;
+    }
+    Rows rows(result);
+    if (kind == PGRES_PIPELINE_ABORTED || !status) continue;  // skipped after a failure
+    if (auto checked = check(result, text); !checked) {
+      status = std::move(checked);
+      continue;
+    }
+    answers.push_back(std::move(rows));
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    if (status) status = unavailable("lost");
+  } else {
+    PQexitPipelineMode(conn_);
+  }
+  if (!status) return status.take_error();
+  if (answers.size() != each.size()) return unavailable("answers missing");
+  return answers;
+}
+
 core::Status Connection::exec_script(const std::string& sql) {
   error_state_.clear();
   if (!in_block_ && !ensure_open()) return unavailable("not connected");

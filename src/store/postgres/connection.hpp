@@ -112,6 +112,11 @@ class Connection {
   // opened again yet), kInternal naming the SQL otherwise; error_state() tells which
   // constraint failed.
   core::Result<Rows> exec(std::string_view sql, const Params& params = {});
+  // Runs `sql` once with each of `each`, in libpq's pipeline mode: every statement is sent
+  // before the first answer is read, so a batch costs one round trip instead of one per
+  // row. Meant for inside a transaction: after the first failure the server skips the
+  // rest, and the error is the first one's. The answers, in order.
+  core::Result<std::vector<Rows>> exec_each(std::string_view sql, const std::vector<Params>& each);
   // SQL text with no values in it, possibly several statements: migrations, BEGIN.
   core::Status exec_script(const std::string& sql);
   // The SQLSTATE of the most recent failed statement; "" when it never reached the server.

@@ -71,25 +71,30 @@ core::Status PostgresStore::settle_charges(std::vector<Charge>& charges) {
   std::stable_sort(order.begin(), order.end(), [&charges](std::size_t a, std::size_t b) {
     return charges[a].key_id < charges[b].key_id;
   });
+  std::vector<Params> params(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Charge& charge = charges[order[i]];
+    params[i].int64(charge.key_id).text(charge.month).money(charge.cost);
+    if (charge.reservation_id != 0) {
+      params[i].int64(charge.reservation_id);
+    } else {
+      params[i].null();
+    }
+  }
   core::Status result = core::Ok{};
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     result = [&]() -> core::Status {
       auto transaction = Transaction::begin(connection_);
       if (!transaction) return transaction.take_error();
-      for (std::size_t index : order) {
-        Charge& charge = charges[index];
-        Params params;
-        params.int64(charge.key_id).text(charge.month).money(charge.cost);
-        if (charge.reservation_id != 0) {
-          params.int64(charge.reservation_id);
-        } else {
-          params.null();
-        }
-        auto rows = connection_.exec(
-            "SELECT from_allowance, from_balance FROM llmgate_charge($1, $2, $3, $4)", params);
-        if (!rows) return rows.take_error();
-        charge.from_allowance = rows->money(0, 0);
-        charge.from_balance = rows->money(0, 1);
+      // One round trip for the batch (pipeline mode); each charge still sees the key's row
+      // as the charges before it left it.
+      auto rows = connection_.exec_each(
+          "SELECT from_allowance, from_balance FROM llmgate_charge($1, $2, $3, $4)", params);
+      if (!rows) return rows.take_error();
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        Charge& charge = charges[order[i]];
+        charge.from_allowance = (*rows)[i].money(0, 0);
+        charge.from_balance = (*rows)[i].money(0, 1);
       }
       return transaction->commit();
     }();

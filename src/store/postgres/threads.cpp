@@ -15,9 +15,10 @@ bool known_status(const std::string& status) {
   return status == "ok" || status == "error" || status == "cancelled";
 }
 
-// One round trip per thread: the session is created with its first thread or its totals
-// grow (title and created_at stay those of the first thread), and the thread is inserted
-// with the session's id. Atomic per row, so gateways writing to one session at once add up.
+// One statement per thread (sent pipelined, a batch at a time): the session is created with
+// its first thread or its totals grow (title and created_at stay those of the first thread), and
+// the thread is inserted with the session's id. Atomic per row, so gateways writing to one session
+// at once add up.
 constexpr const char* kInsertThread =
     "WITH session AS ("
     " INSERT INTO sessions (key_id, session_key, title, total_in_tokens, total_out_tokens,"
@@ -54,38 +55,42 @@ core::Status PostgresStore::insert_threads(const std::vector<NewThread>& threads
                                    thread.status + "\", not ok, error or cancelled");
     }
   }
+  std::vector<Params> params;
+  params.reserve(threads.size());
+  for (const NewThread& thread : threads) {
+    params.emplace_back()
+        .int64(thread.key_id)
+        .text(thread.session_key)
+        .text(thread.session_title)
+        .int64(thread.tokens_in)
+        .int64(thread.tokens_out)
+        .money(thread.fee)
+        .int64(thread.created_at)
+        .text(thread.request_id)
+        .text(thread.model)
+        .text(thread.prompt)
+        .text(thread.completion)
+        .text(thread.tool_calls)
+        .text(thread.whole_prompt)
+        .int64(thread.cached_tokens)
+        .int64(thread.reasoning_tokens)
+        .boolean(thread.usage_estimated)
+        .money(thread.price_in)
+        .money(thread.price_out)
+        .int64(thread.first_byte_latency_ms)
+        .int64(thread.latency_ms)
+        .boolean(thread.stream)
+        .text(thread.status)
+        .text(thread.error);
+  }
   core::Status result = core::Ok{};
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     result = [&]() -> core::Status {
       auto transaction = Transaction::begin(connection_);
       if (!transaction) return transaction.take_error();
-      for (const NewThread& thread : threads) {
-        auto rows = connection_.exec(kInsertThread, Params()
-                                                        .int64(thread.key_id)
-                                                        .text(thread.session_key)
-                                                        .text(thread.session_title)
-                                                        .int64(thread.tokens_in)
-                                                        .int64(thread.tokens_out)
-                                                        .money(thread.fee)
-                                                        .int64(thread.created_at)
-                                                        .text(thread.request_id)
-                                                        .text(thread.model)
-                                                        .text(thread.prompt)
-                                                        .text(thread.completion)
-                                                        .text(thread.tool_calls)
-                                                        .text(thread.whole_prompt)
-                                                        .int64(thread.cached_tokens)
-                                                        .int64(thread.reasoning_tokens)
-                                                        .boolean(thread.usage_estimated)
-                                                        .money(thread.price_in)
-                                                        .money(thread.price_out)
-                                                        .int64(thread.first_byte_latency_ms)
-                                                        .int64(thread.latency_ms)
-                                                        .boolean(thread.stream)
-                                                        .text(thread.status)
-                                                        .text(thread.error));
-        if (!rows) return rows.take_error();
-      }
+      // One round trip for the batch (pipeline mode), each row still its own statement.
+      auto rows = connection_.exec_each(kInsertThread, params);
+      if (!rows) return rows.take_error();
       return transaction->commit();
     }();
     if (result || !connection_.failed_with(kDeadlockDetected)) break;
