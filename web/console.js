@@ -59,9 +59,14 @@ function dateText(seconds) {
   return seconds ? new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19) : '';
 }
 
-// columns: [{title, value(row), number?}]
-function table(columns, rows, { testId } = {}) {
-  return element('table', testId ? { dataset: { testid: testId } } : {},
+// columns: [{title, value(row), number?}]. `query`: the search the rows answer, kept on
+// the table (data-query) so that a reader, or a test, can tell an answered search from the
+// list it replaces.
+function table(columns, rows, { testId, query: search } = {}) {
+  const dataset = {};
+  if (testId) dataset.testid = testId;
+  if (search !== undefined) dataset.query = search;
+  return element('table', { dataset },
     element('thead', {}, element('tr', {}, columns.map((c) => element('th', { class: c.number ? 'number' : '' }, c.title)))),
     element('tbody', {}, rows.map((row) => element('tr', {},
       columns.map((c) => element('td', { class: c.number ? 'number' : '' }, c.value(row)))))));
@@ -193,7 +198,7 @@ const views = {
           element('button', { type: 'button', onclick: () => reset(k) }, 'Reset'),
           element('button', { type: 'button', onclick: () => remove(k) }, 'Delete'),
         ] },
-      ], page.items, { testId: 'keys' }),
+      ], page.items, { testId: 'keys', query: q }),
       pager(page, offset, reload));
   },
 
@@ -254,7 +259,7 @@ const views = {
         { title: 'Images', value: (m) => (m.multiple ? 'yes' : 'no') },
         { title: 'Config (secrets masked)', value: (m) => JSON.stringify(m.config) },
         { title: '', value: (m) => element('button', { type: 'button', onclick: () => remove(m) }, 'Delete') },
-      ], page.items, { testId: 'models' }),
+      ], page.items, { testId: 'models', query: q }),
       pager(page, offset, (next) => show('models', { q, offset: next })));
   },
 
@@ -294,7 +299,7 @@ const views = {
         { title: 'Amount', value: (p) => p.amount, number: true },
         { title: 'Balance after', value: (p) => p.balance_after, number: true },
         { title: 'By', value: (p) => p.admin_key_name },
-      ], page.items, { testId: 'payments' }),
+      ], page.items, { testId: 'payments', query: q }),
       pager(page, offset, (next) => show('payments', { q, offset: next })));
   },
 
@@ -378,7 +383,7 @@ async function recordsView(view, base, { q = '', offset = 0, thread } = {}) {
       { title: 'Tokens out', value: (t) => t.tokens_out, number: true },
       { title: 'Fee', value: (t) => t.fee, number: true },
       { title: 'Status', value: (t) => t.status },
-    ], page.items, { testId: 'threads' }),
+    ], page.items, { testId: 'threads', query: q }),
     pager(page, offset, (next) => show(name, { q, offset: next })));
 }
 
@@ -388,8 +393,11 @@ const kAdminNav = [
 ];
 const kUserNav = [['mine', 'My key'], ['my-records', 'My records']];
 
+// Draws a view off-page and then swaps it in; only the latest call's view is shown, so a
+// quick second click is never overwritten by the first one's slower answer.
+let shown = 0;
 async function show(name, options) {
-  const view = document.querySelector('#view');
+  const call = ++shown;
   const next = element('section', { id: 'view' });
   for (const link of document.querySelectorAll('#nav a')) link.classList.toggle('current', link.dataset.view === name);
   try {
@@ -397,7 +405,7 @@ async function show(name, options) {
   } catch (error) {
     next.replaceChildren(errorLine(error));
   }
-  view.replaceWith(next);
+  if (call === shown) document.querySelector('#view').replaceWith(next);
 }
 
 // ---- signing in and out ------------------------------------------------------------------

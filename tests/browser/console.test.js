@@ -54,6 +54,14 @@ async function signedIn(key) {
   return page;
 }
 
+/** Searches the list `testId` for `q` and resolves once the table shows that search's answer. */
+async function search(page, testId, q) {
+  await page.fill('input[name="q"]', q);
+  await page.click('text=Search');
+  await page.locator(`[data-testid="${testId}"][data-query="${q}"]`).waitFor();
+  return page.locator(`[data-testid="${testId}"] tbody tr`);
+}
+
 function cardValue(page, testId) {
   return page.locator(`[data-testid="${testId}"] .value`);
 }
@@ -183,12 +191,9 @@ test('payments list the recharges, with the admin who made them', { timeout: 60_
   await stack.admin.ok('POST', '/admin/api-key/recharge', { id: payer.id, balance: '7.25' });
   const page = await signedIn(stack.gateway.adminKey);
   await page.click('#nav a[data-view="payments"]');
-  await page.fill('input[name="q"]', payer.name);
-  await page.click('text=Search');
-  const row = page.locator('[data-testid="payments"] tbody tr', { hasText: payer.name });
-  await row.waitFor();
-  assert.equal(await page.locator('[data-testid="payments"] tbody tr').count(), 1);
-  const cells = await row.locator('td').allTextContents();
+  const rows = await search(page, 'payments', payer.name);
+  assert.equal(await rows.count(), 1);
+  const cells = await rows.first().locator('td').allTextContents();
   assert.deepEqual(cells.slice(1), [payer.name, '7.25', '7.25', 'admin']);
   await page.context().close();
 });
@@ -198,10 +203,8 @@ test('an admin resets one key and deletes it: each time the old secret stops wor
   const mine = (key) => request(`${stack.gateway.url}/user/api-key/mine`, { key });
   const page = await signedIn(stack.gateway.adminKey);
   await page.click('#nav a[data-view="keys"]');
-  await page.fill('input[name="q"]', target.name);
-  await page.click('text=Search');
+  await search(page, 'keys', target.name);
   const row = () => page.locator('[data-testid="keys"] tbody tr', { hasText: target.name });
-  await row().waitFor();
 
   page.once('dialog', (dialog) => dialog.accept());
   await row().locator('button:text-is("Reset")').click();
@@ -222,12 +225,9 @@ test('an admin resets one key and deletes it: each time the old secret stops wor
 test('a search in the records finds the thread and shows its answer', { timeout: 60_000 }, async () => {
   const page = await signedIn(stack.gateway.adminKey);
   await page.click('#nav a[data-view="records"]');
-  await page.fill('input[name="q"]', prompt);
-  await page.click('text=Search');
-  const link = page.locator('[data-testid="threads"] tbody tr a', { hasText: prompt });
-  await link.waitFor();
-  assert.equal(await page.locator('[data-testid="threads"] tbody tr').count(), 1);
-  await link.click();
+  const rows = await search(page, 'threads', prompt);
+  assert.equal(await rows.count(), 1);
+  await rows.first().locator('a', { hasText: prompt }).click();
   await page.locator('[data-testid="completion"]').waitFor();
   assert.equal(await page.locator('[data-testid="completion"]').textContent(), `echo: ${prompt}`);
   await page.context().close();
