@@ -215,6 +215,24 @@ test(
       assert.equal(feishu.repliesTo(messageIdOf(event)).length, 1);
     });
 
+test(
+    'a reply that fails with a server error or the rate limit is sent again with its uuid, and arrives once',
+    {timeout: 30_000}, async () => {
+      await settle();
+      feishu.failRepliesWith({status: 503, code: 1}, {status: 400, code: 99991400});
+      const text = `answered on the third try ${uniqueId('')}`;
+      const event = eventFor(bots.plain, {text});
+      await postTaken(bots.plain, event);
+      const reply = await replyTo(event);
+      assert.equal(reply.text, `echo: ${text}`);
+      const attempts = feishu.replyAttemptsTo(messageIdOf(event));
+      assert.equal(attempts.length, 3);
+      assert.ok(attempts[0].uuid);
+      for (const attempt of attempts) assert.equal(attempt.uuid, attempts[0].uuid);
+      assert.equal(feishu.repliesTo(messageIdOf(event)).length, 1);
+      assert.equal(modelRequestsFor(text).length, 1, 'the model is asked once');
+    });
+
 test('an encrypted, signed event is decrypted and answered', {timeout: 30_000}, async () => {
   const text = `encrypted question ${uniqueId('')}`;
   const event = eventFor(bots.encrypted, {text});

@@ -132,6 +132,8 @@ export async function startFakeFeishu() {
   const sockets = new Set();
   let failReplies = 0;
   let failCode = kInvalidTokenCode;
+  const failures = []; // answers {status, code} for the next replies, in order
+  const replyAttempts = []; // {messageId, uuid} of every reply request, refused ones too
   let nextToken = 1;
   let nextReply = 1;
 
@@ -173,6 +175,12 @@ export async function startFakeFeishu() {
   function reply(req, res, messageId, body) {
     const appId = appOf(req);
     if (!appId) return invalidToken(res);
+    replyAttempts.push({ messageId, uuid: body?.uuid });
+    if (failures.length > 0) {
+      const { status, code } = failures.shift();
+      sendJson(res, status, { code, msg: `fake failure ${code}` });
+      return;
+    }
     if (failReplies > 0) {
       failReplies -= 1;
       tokens.delete(req.headers.authorization.slice('Bearer '.length));
@@ -268,6 +276,11 @@ export async function startFakeFeishu() {
         events.on('reply', listener);
       });
     },
+    /** The next replies are answered with these {status, code}, one each, in order. */
+    failRepliesWith(...answers) {
+      failures.push(...answers);
+    },
+    replyAttemptsTo: (messageId) => replyAttempts.filter((r) => r.messageId === messageId),
     failRepliesWithInvalidToken(count = 1, code = kInvalidTokenCode) {
       failReplies = count;
       failCode = code;

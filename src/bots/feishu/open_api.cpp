@@ -1,5 +1,11 @@
 #include "bots/feishu/open_api.hpp"
 
+#include <chrono>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -14,6 +20,12 @@ using boost::asio::awaitable;
 
 constexpr std::size_t kMaxAnswerBytes = 1024 * 1024;
 constexpr std::string_view kTokenPath = "/open-apis/auth/v3/tenant_access_token/internal";
+// A reply that fails for a passing reason is sent again, up to this many times in all,
+// waiting 250 ms, then 500 ms, then 1 s: the person asked and was charged for the answer.
+// The reply's uuid lets Feishu drop a repeat of one that did arrive.
+constexpr int kReplyAttempts = 4;
+constexpr std::chrono::milliseconds kFirstReplyRetry{250};
+constexpr std::int64_t kRateLimitedCode = 99991400;  // "request trigger frequency limit"
 
 std::string string_at(const json::object& object, std::string_view field) {
   auto* value = object.if_contains(field);
@@ -31,6 +43,17 @@ core::Error api_failure(std::string_view what, const ApiAnswer& answer) {
   return core::Error::internal(std::string(what) + " failed: HTTP " +
                                std::to_string(answer.status) + ", code " +
                                std::to_string(answer.code) + " (" + answer.msg + ")");
+}
+
+// No answer at all (the connection failed), a server error, or Feishu's rate limit.
+bool worth_another_try(const core::Result<ApiAnswer>& answer) {
+  return !answer || answer->status >= 500 || answer->code == kRateLimitedCode;
+}
+
+// A plain function, not a ?: of class type inside the coroutine (docs/architecture.md, GCC 12).
+core::Error reply_failure(const std::string& message_id, core::Result<ApiAnswer>& answer) {
+  if (!answer) return answer.take_error();
+  return api_failure("replying to message " + message_id, *answer);
 }
 
 }  // namespace
@@ -150,10 +173,20 @@ awaitable<core::Status> OpenApi::reply_text(const AppCredentials& app,
   const std::string method = "POST";
   const std::string target = "/open-apis/im/v1/messages/" + message_id + "/reply";
   const std::string body = json::serialize(reply);
-  auto answer = co_await call_with_token(app, method, target, body);
-  if (!answer) co_return answer.take_error();
-  if (answer->code != 0) co_return api_failure("replying to message " + message_id, *answer);
-  co_return core::Ok{};
+  auto delay = kFirstReplyRetry;
+  for (int attempt = 1;; ++attempt) {
+    auto answer = co_await call_with_token(app, method, target, body);
+    if (answer && answer->code == 0) co_return core::Ok{};
+    const bool again = attempt < kReplyAttempts && worth_another_try(answer);
+    core::Error failure = reply_failure(message_id, answer);
+    if (!again) co_return failure;
+    LLMGATE_LOG_WARN("feishu: {}; sending it again in {} ms", failure.message, delay.count());
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(delay);
+    auto [ignored] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    (void)ignored;
+    delay *= 2;
+  }
 }
 
 awaitable<core::Result<std::string>> OpenApi::bot_open_id(const AppCredentials& app) {
