@@ -159,8 +159,10 @@ int serve_gateway(const config::Settings& settings) {
 
   bots::feishu::FeishuBot feishu(
       bots::feishu::FeishuOptions{
-          *feishu_url, http::ClientTimeouts{settings.upstream_connect_timeout,
-                                            std::chrono::seconds(30), std::chrono::seconds(30)}},
+          *feishu_url,
+          http::ClientTimeouts{settings.upstream_connect_timeout, std::chrono::seconds(30),
+                               std::chrono::seconds(30)},
+          settings.feishu_max_in_flight},
       worker, catalog, pipeline);
 
   api::Router router(catalog, metrics);

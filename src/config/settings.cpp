@@ -161,6 +161,13 @@ core::Status apply_clock_offset(Settings& settings, std::string_view text) {
   return core::Ok{};
 }
 
+core::Status apply_feishu_max_in_flight(Settings& settings, std::string_view text) {
+  auto messages = parse_integer(text, 1, 100'000);
+  if (!messages) return messages.take_error();
+  settings.feishu_max_in_flight = static_cast<unsigned>(*messages);
+  return core::Ok{};
+}
+
 core::Status apply_threads(Settings& settings, std::string_view text) {
   auto threads = parse_integer(text, 0, 1024);
   if (!threads) return threads.take_error();
@@ -235,6 +242,11 @@ const std::vector<SettingSpec>& specs() {
         "base URL of the Feishu (Lark) open platform"},
        K::kText,
        apply_feishu_base_url},
+      {{"feishu_max_in_flight", "LLMGATE_FEISHU_MAX_IN_FLIGHT", "64",
+        "Feishu messages answered at once, over all bots (1-100000); beyond, the webhook "
+        "answers 503 and Feishu resends later"},
+       K::kInteger,
+       apply_feishu_max_in_flight},
       {{"clock_offset", "LLMGATE_CLOCK_OFFSET", "0",
         "seconds (may be negative) added to the wall clock for months, timestamps and token "
         "expiry; for tests"},

@@ -33,6 +33,8 @@ struct Settings {
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kText;
   std::string feishu_base_url = "https://open.feishu.cn";
+  // Feishu messages answered at once, over all bots; beyond, the webhook answers 503.
+  unsigned feishu_max_in_flight = 64;
   std::chrono::seconds clock_offset{0};
   std::string upstream_ca_file;      // extra CAs for upstream HTTPS, PEM
   bool image_fetch_private = false;  // image URLs may point at private addresses

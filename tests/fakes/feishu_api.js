@@ -134,6 +134,7 @@ export async function startFakeFeishu() {
   let failCode = kInvalidTokenCode;
   const failures = []; // answers {status, code} for the next replies, in order
   const replyAttempts = []; // {messageId, uuid} of every reply request, refused ones too
+  let held = null; // while set: reply requests wait here, as {messageId, go}
   let nextToken = 1;
   let nextReply = 1;
 
@@ -176,6 +177,15 @@ export async function startFakeFeishu() {
     const appId = appOf(req);
     if (!appId) return invalidToken(res);
     replyAttempts.push({ messageId, uuid: body?.uuid });
+    if (held) {
+      held.push({ messageId, go: () => deliver(req, res, messageId, body, appId) });
+      events.emit('held', messageId);
+      return;
+    }
+    deliver(req, res, messageId, body, appId);
+  }
+
+  function deliver(req, res, messageId, body, appId) {
     if (failures.length > 0) {
       const { status, code } = failures.shift();
       sendJson(res, status, { code, msg: `fake failure ${code}` });
@@ -281,6 +291,31 @@ export async function startFakeFeishu() {
       failures.push(...answers);
     },
     replyAttemptsTo: (messageId) => replyAttempts.filter((r) => r.messageId === messageId),
+    /**
+     * Holds every reply request until `release()`: the gateway's message stays "being
+     * answered" meanwhile. `waitForHeld(messageId)` resolves once that message's reply waits.
+     */
+    holdReplies() {
+      held = [];
+      const waiting = held;
+      return {
+        waitForHeld(messageId) {
+          if (waiting.some((r) => r.messageId === messageId)) return Promise.resolve();
+          return new Promise((resolve) => {
+            const listener = (id) => {
+              if (id !== messageId) return;
+              events.off('held', listener);
+              resolve();
+            };
+            events.on('held', listener);
+          });
+        },
+        release() {
+          held = null;
+          for (const request of waiting) request.go();
+        },
+      };
+    },
     failRepliesWithInvalidToken(count = 1, code = kInvalidTokenCode) {
       failReplies = count;
       failCode = code;

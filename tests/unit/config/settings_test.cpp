@@ -106,6 +106,7 @@ TEST_F(SettingsTest, EveryEnvironmentVariableIsRead) {
              {"LLMGATE_LOG", "ERROR"},
              {"LLMGATE_LOG_FORMAT", "json"},
              {"LLMGATE_FEISHU_BASE_URL", "http://127.0.0.1:9999/"},
+             {"LLMGATE_FEISHU_MAX_IN_FLIGHT", "3"},
              {"LLMGATE_CLOCK_OFFSET", "-86400"},
              {"LLMGATE_SQLITE_SYNCHRONOUS", "normal"},
              {"LLMGATE_THREADS", "4"}};
@@ -129,6 +130,7 @@ TEST_F(SettingsTest, EveryEnvironmentVariableIsRead) {
   EXPECT_EQ(settings->log_level, "error");
   EXPECT_EQ(settings->log_format, LogFormat::kJson);
   EXPECT_EQ(settings->feishu_base_url, "http://127.0.0.1:9999");
+  EXPECT_EQ(settings->feishu_max_in_flight, 3u);
   EXPECT_EQ(settings->clock_offset, std::chrono::seconds(-86400));
   EXPECT_FALSE(settings->sqlite_flush_commits);
   EXPECT_EQ(settings->threads, 4u);
@@ -256,7 +258,8 @@ TEST_F(SettingsTest, SettingTableDefaultsMatchTheStruct) {
   EXPECT_EQ(setting_table().front().name, "config");
   EXPECT_TRUE(names.contains("listen"));
   EXPECT_TRUE(names.contains("threads"));
-  EXPECT_EQ(names.size(), 22u);
+  EXPECT_TRUE(names.contains("feishu_max_in_flight"));
+  EXPECT_EQ(names.size(), 23u);
 }
 
 TEST_F(SettingsTest, FlagName) {
