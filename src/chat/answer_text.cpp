@@ -23,6 +23,19 @@ void append_string(json::object& target, std::string_view key, const json::value
   slot.get_string().append(piece->get_string());
 }
 
+// The characters of a tool call's name and arguments, as counted for estimates.
+std::size_t function_chars(const json::object& call) {
+  auto* function = call.if_contains("function");
+  if (!function || !function->is_object()) return 0;
+  std::size_t chars = 0;
+  for (std::string_view field : {"name", "arguments"}) {
+    if (auto* value = function->get_object().if_contains(field); value && value->is_string()) {
+      chars += value->get_string().size();
+    }
+  }
+  return chars;
+}
+
 }  // namespace
 
 void AnswerText::add_chunk(const json::object& chunk) {
@@ -35,7 +48,7 @@ void AnswerText::add_completion(const json::object& completion) {
 
 void AnswerText::add_message(const json::object& message, bool is_delta) {
   if (auto* content = message.if_contains("content"); content && content->is_string()) {
-    text_.append(content->get_string());
+    if (keep_text_) text_.append(content->get_string());
     generated_chars_ += content->get_string().size();
   }
   if (auto* reasoning = message.if_contains("reasoning_content");
@@ -48,6 +61,10 @@ void AnswerText::add_message(const json::object& message, bool is_delta) {
     const auto& call = calls->get_array()[position];
     if (!call.is_object()) continue;
     const auto& piece = call.get_object();
+    if (!keep_text_) {
+      generated_chars_ += function_chars(piece);
+      continue;
+    }
     // Deltas name their slot by "index"; whole messages list calls in order.
     std::size_t index = position;
     if (is_delta) {

@@ -12,10 +12,16 @@ namespace chat {
 
 class AnswerText {
  public:
+  // `keep_text` false: only the characters are counted (for estimates); the text and the
+  // tool calls are not kept, for a gateway that does not store them
+  // (LLMGATE_STORE_CONTENT=false).
+  explicit AnswerText(bool keep_text = true) : keep_text_(keep_text) {}
+
   void add_chunk(const boost::json::object& chunk);
   void add_completion(const boost::json::object& completion);
 
   const std::string& text() const { return text_; }
+  std::string take_text() { return std::move(text_); }
   // A JSON array of {"id", "type": "function", "function": {"name", "arguments"}}; ""
   // when the answer called no tool.
   std::string tool_calls_json() const;
@@ -25,6 +31,7 @@ class AnswerText {
  private:
   void add_message(const boost::json::object& message, bool is_delta);
 
+  bool keep_text_ = true;
   std::string text_;
   boost::json::array tool_calls_;
   std::size_t generated_chars_ = 0;

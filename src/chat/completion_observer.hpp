@@ -48,6 +48,9 @@ class CompletionObserver {
   // Awaited before a request is admitted: an observer whose queue is full slows new
   // requests here instead of dropping records.
   virtual boost::asio::awaitable<void> before_request() { co_return; }
+  // False when the record's texts are dropped anyway (LLMGATE_STORE_CONTENT=false): the
+  // pipeline then does not collect the answer's text, only counts it.
+  virtual bool keeps_text() const { return true; }
 };
 
 }  // namespace chat

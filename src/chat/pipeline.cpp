@@ -135,6 +135,7 @@ boost::asio::awaitable<void> Pipeline::complete(
   }
 
   Run run{*model, std::move(request), sink, http::UpstreamCall(timeouts_), {}, reservation};
+  run.answer = AnswerText(observer_.keeps_text());
   run.record.request_id = std::string(request_id);
   run.record.key_id = key.id;
   run.record.model_id = model->id;
@@ -155,7 +156,7 @@ boost::asio::awaitable<void> Pipeline::complete(
     run.record.error = "the client closed the connection";
   }
   run.record.latency = duration_cast<milliseconds>(Clock::now() - run.started);
-  run.record.completion = run.answer.text();
+  run.record.completion = run.answer.take_text();
   run.record.tool_calls = run.answer.tool_calls_json();
   run.record.request = &run.request;
   observer_.on_completion(run.record);

@@ -38,6 +38,7 @@ class Recorder final : public chat::CompletionObserver {
 
   void on_completion(chat::CompletionRecord& record) override;
   boost::asio::awaitable<void> before_request() override;
+  bool keeps_text() const override { return store_content_; }
 
   // Queues one last write of everything still queued (records kept while the database was
   // away); call before stopping the worker.
