@@ -327,7 +327,50 @@ const views = {
   async 'my-records'(view, options) {
     await recordsView(view, '/user', options);
   },
+
+  async conversations(view, options) {
+    await sessionsView(view, '/admin', options);
+  },
+
+  async 'my-conversations'(view, options) {
+    await sessionsView(view, '/user', options);
+  },
 };
+
+// Sessions: one conversation each (docs/records.md), most recently active first; one opens
+// with its threads, oldest first.
+async function sessionsView(view, base, { q = '', offset = 0, session } = {}) {
+  const name = base === '/admin' ? 'conversations' : 'my-conversations';
+  if (session) {
+    const detail = await api(`${base}/session/detail/${encodeURIComponent(session)}`);
+    view.append(element('h2', {}, detail.title || `Session ${detail.id}`),
+      element('p', {}, `${detail.key_name ?? `key ${detail.key_id}`} · ${detail.thread_count} requests · ` +
+        `${detail.total_in_tokens} in, ${detail.total_out_tokens} out · fee ${detail.total_fee} · ` +
+        `${dateText(detail.created_at)} – ${dateText(detail.updated_at)}`),
+      table([
+        { title: 'Time', value: (t) => dateText(t.created_at) },
+        { title: 'Model', value: (t) => t.model },
+        { title: 'Prompt', value: (t) => element('pre', {}, t.prompt) },
+        { title: 'Answer', value: (t) => element('pre', {}, t.completion) },
+        { title: 'Fee', value: (t) => t.fee, number: true },
+      ], detail.threads ?? [], { testId: 'session-threads' }),
+      element('button', { type: 'button', onclick: () => show(name, { q, offset }) }, 'Back'));
+    return;
+  }
+  const page = await api(`${base}/session/list${query({ q, limit: kPageSize, offset })}`);
+  view.append(element('h2', {}, 'Conversations'),
+    searchForm('words of a title, prompt or answer', q, (text) => show(name, { q: text })),
+    table([
+      { title: 'Last active', value: (s) => dateText(s.updated_at) },
+      { title: 'Title', value: (s) => element('a', { href: '#', onclick: (event) => { event.preventDefault(); show(name, { q, offset, session: s.id }); } }, s.title || `session ${s.id}`) },
+      { title: 'Key', value: (s) => s.key_name ?? s.key_id },
+      { title: 'Requests', value: (s) => s.thread_count, number: true },
+      { title: 'Tokens in', value: (s) => s.total_in_tokens, number: true },
+      { title: 'Tokens out', value: (s) => s.total_out_tokens, number: true },
+      { title: 'Fee', value: (s) => s.total_fee, number: true },
+    ], page.items, { testId: 'sessions', query: q }),
+    pager(page, offset, (next) => show(name, { q, offset: next })));
+}
 
 // One group's models: granted ones with "Revoke", and a choice of the others to grant.
 async function groupView(view, group) {
@@ -389,9 +432,9 @@ async function recordsView(view, base, { q = '', offset = 0, thread } = {}) {
 
 const kAdminNav = [
   ['overview', 'Overview'], ['keys', 'Keys'], ['models', 'Models'], ['groups', 'Groups'],
-  ['payments', 'Payments'], ['records', 'Records'],
+  ['payments', 'Payments'], ['conversations', 'Conversations'], ['records', 'Records'],
 ];
-const kUserNav = [['mine', 'My key'], ['my-records', 'My records']];
+const kUserNav = [['mine', 'My key'], ['my-conversations', 'My conversations'], ['my-records', 'My records']];
 
 // Draws a view off-page and then swaps it in; only the latest call's view is shown, so a
 // quick second click is never overwritten by the first one's slower answer.

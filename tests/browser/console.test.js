@@ -233,6 +233,25 @@ test('a search in the records finds the thread and shows its answer', { timeout:
   await page.context().close();
 });
 
+test('a conversation is found by a word of it and opens with its requests', { timeout: 60_000 }, async () => {
+  const session = (await stack.admin.list('/admin/session/list', { q: prompt })).items[0];
+  assert.equal(session.title, prompt.slice(0, 64));
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="conversations"]');
+  const rows = await search(page, 'sessions', prompt);
+  assert.equal(await rows.count(), 1);
+  const cells = await rows.first().locator('td').allTextContents();
+  assert.equal(cells[1], session.title);
+  assert.equal(cells[2], session.key_name);
+  assert.equal(cells[3], String(session.thread_count));
+  await rows.first().locator('a').click();
+  const threads = page.locator('[data-testid="session-threads"] tbody tr');
+  await threads.first().waitFor();
+  assert.equal(await threads.count(), session.thread_count);
+  assert.equal(await threads.first().locator('pre').nth(1).textContent(), `echo: ${prompt}`);
+  await page.context().close();
+});
+
 test('names are shown as text, never run as HTML', { timeout: 60_000 }, async () => {
   const name = `<img src=x onerror="window.__ran = 1">${Date.now()}`;
   await stack.admin.createKey({ name });
@@ -253,7 +272,7 @@ test('a user key sees its own key and records, and no admin pages', { timeout: 6
   assert.equal(await cardValue(page, 'month-fee').textContent(), String(mine.month_fee));
   assert.equal(await cardValue(page, 'month-quota').textContent(), String(mine.month_quota));
   const nav = await page.locator('#nav a').allTextContents();
-  assert.deepEqual(nav, ['My key', 'My records']);
+  assert.deepEqual(nav, ['My key', 'My conversations', 'My records']);
   await page.click('#nav a[data-view="my-records"]');
   await page.locator('[data-testid="threads"] tbody tr a', { hasText: prompt }).waitFor();
   await page.context().close();
