@@ -234,6 +234,19 @@ const views = {
         notice.append(errorLine(error));
       }
     };
+    // New prices apply to the very next request; requests already running keep theirs.
+    const reprice = async (row) => {
+      const priceIn = prompt(`Price in of "${row.name}", per 1M tokens:`, String(row.price_in));
+      if (priceIn === null) return;
+      const priceOut = prompt(`Price out of "${row.name}", per 1M tokens:`, String(row.price_out));
+      if (priceOut === null) return;
+      try {
+        await api('/admin/model/save', { id: row.id, price_in: priceIn, price_out: priceOut });
+        await reload();
+      } catch (error) {
+        view.prepend(errorLine(error));
+      }
+    };
     const remove = async (row) => {
       if (!confirm(`Delete model "${row.name}" and every grant of it?`)) return;
       try {
@@ -258,7 +271,10 @@ const views = {
         { title: 'Price out (per 1M tokens)', value: (m) => m.price_out, number: true },
         { title: 'Images', value: (m) => (m.multiple ? 'yes' : 'no') },
         { title: 'Config (secrets masked)', value: (m) => JSON.stringify(m.config) },
-        { title: '', value: (m) => element('button', { type: 'button', onclick: () => remove(m) }, 'Delete') },
+        { title: '', value: (m) => [
+          element('button', { type: 'button', onclick: () => reprice(m) }, 'Prices'),
+          element('button', { type: 'button', onclick: () => remove(m) }, 'Delete'),
+        ] },
       ], page.items, { testId: 'models', query: q }),
       pager(page, offset, (next) => show('models', { q, offset: next })));
   },

@@ -173,6 +173,30 @@ test('an admin adds a model and grants it to a new group: a key of the group can
   await page.context().close();
 });
 
+test('an admin changes a model\'s prices and deletes it', { timeout: 60_000 }, async () => {
+  const model = await stack.admin.saveModel({
+    name: `console-priced-${Date.now()}`,
+    config: { baseUrl: `${stack.fake.url}/v1`, apiKey: kUpstreamApiKey, model: 'echo' },
+    price_in: 1,
+    price_out: 2,
+  });
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="models"]');
+  const rows = await search(page, 'models', model.name);
+  const answers = ['0.25', '0.5'];
+  page.on('dialog', (dialog) => dialog.accept(answers.shift()));
+  await rows.first().locator('button:text-is("Prices")').click();
+  await page.locator('[data-testid="models"] tbody tr td', { hasText: /^0\.25$/ }).waitFor();
+  const saved = await stack.admin.get(`/admin/model/detail/${model.id}`);
+  assert.equal(saved.price_in, 0.25);
+  assert.equal(saved.price_out, 0.5);
+
+  await page.locator('[data-testid="models"] tbody tr', { hasText: model.name }).locator('button:text-is("Delete")').click();
+  await page.locator('[data-testid="models"] tbody tr', { hasText: model.name }).waitFor({ state: 'detached' });
+  assert.equal((await stack.admin.call('GET', `/admin/model/detail/${model.id}`)).status, 404);
+  await page.context().close();
+});
+
 test('a model the API refuses shows the API\'s message, naming the field', { timeout: 60_000 }, async () => {
   const page = await signedIn(stack.gateway.adminKey);
   await page.click('#nav a[data-view="models"]');
