@@ -1,11 +1,15 @@
 // bedrock-converse credentials and region failover end to end, against the fake Bedrock
 // (../fakes/bedrock_upstream.js) that verifies SigV4 with AWS's own signer:
-// keys, session tokens, Bedrock API keys (bearer), the AWS_* environment, a wrong secret
+// keys, session tokens, Bedrock API keys (bearer), the AWS_* environment, the shared
+// credentials file, a wrong secret
 // answered with a clear 502, and failover to the next region on throttling, 5xx or a
 // refused connection.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import {
@@ -176,6 +180,41 @@ test('credentials and region come from the AWS environment when the config has n
     assert.equal(upstream.scopeRegion, 'ap-southeast-2');
   } finally {
     await envGateway.stop();
+  }
+});
+
+test('credentials come from a profile of the shared credentials file', { timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'llmgate-aws-'));
+  const file = join(dir, 'credentials');
+  await writeFile(file, `[default]\naws_access_key_id = AKIDNOTUSED\naws_secret_access_key = x\n\n` +
+    `[bedrock]\naws_access_key_id = ${kAccessKeyId}\naws_secret_access_key = ${kSecretAccessKey}\n`);
+  const fileGateway = await startGateway({
+    env: { AWS_SHARED_CREDENTIALS_FILE: file, AWS_PROFILE: 'bedrock', AWS_REGION: 'eu-west-3' },
+  });
+  try {
+    const fileAdmin = new Admin(fileGateway.url, fileGateway.adminKey);
+    await fileAdmin.saveModel({
+      name: 'bedrock-file',
+      provider: 'bedrock-converse',
+      group_id: 1,
+      config: { modelId: kModelId, endpoint: fake.url },
+    });
+    const fileClient = openaiClient(fileGateway, (await fileAdmin.createKey({ name: 'file' })).api_key);
+    const prompt = uniquePrompt('from the credentials file');
+    const completion = await askWith(fileClient, 'bedrock-file', prompt);
+    assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+    const [upstream] = upstreamRequestsFor(prompt);
+    assert.equal(upstream.accessKeyId, kAccessKeyId);
+    assert.equal(upstream.scopeRegion, 'eu-west-3');
+    // A profile the file does not have is refused when the model is saved, naming the field.
+    await fileAdmin.fails('POST', '/admin/model/save', {
+      name: 'bedrock-no-profile',
+      provider: 'bedrock-converse',
+      config: { modelId: kModelId, endpoint: fake.url, profile: 'missing' },
+    }, 400, { param: 'config.profile' });
+  } finally {
+    await fileGateway.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,6 +1,7 @@
 #include "providers/bedrock_converse/bedrock_config.hpp"
 
 #include <cstdlib>
+#include <fstream>
 
 #include "providers/config_reader.hpp"
 
@@ -122,6 +123,49 @@ core::Result<std::vector<RegionEndpoint>> read_endpoints(const json::object& con
   return endpoints;
 }
 
+std::string_view trimmed(std::string_view text) {
+  const auto begin = text.find_first_not_of(" \t\r");
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(" \t\r") - begin + 1);
+}
+
+// Where `aws configure` keeps keys: AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials.
+std::string shared_credentials_path(const EnvironmentLookup& environment) {
+  if (auto path = non_empty(environment, "AWS_SHARED_CREDENTIALS_FILE")) return *path;
+  if (auto home = non_empty(environment, "HOME")) return *home + "/.aws/credentials";
+  return {};
+}
+
+// The key pair of `profile` in the shared credentials file (an INI file: "[name]" sections
+// of "aws_access_key_id = …" lines); nullopt when there is no such file or profile, or the
+// profile lacks a key pair.
+std::optional<AwsCredentials> credentials_from_file(const std::string& path,
+                                                    std::string_view profile) {
+  if (path.empty()) return std::nullopt;
+  std::ifstream file(path);
+  if (!file) return std::nullopt;
+  AwsCredentials found;
+  std::string section;
+  std::string line;
+  while (std::getline(file, line)) {
+    auto text = trimmed(line);
+    if (text.empty() || text.front() == '#' || text.front() == ';') continue;
+    if (text.front() == '[' && text.back() == ']') {
+      section = std::string(trimmed(text.substr(1, text.size() - 2)));
+      continue;
+    }
+    const auto equals = text.find('=');
+    if (section != profile || equals == std::string_view::npos) continue;
+    const auto name = trimmed(text.substr(0, equals));
+    const auto value = std::string(trimmed(text.substr(equals + 1)));
+    if (name == "aws_access_key_id") found.access_key_id = value;
+    if (name == "aws_secret_access_key") found.secret_access_key = value;
+    if (name == "aws_session_token") found.session_token = value;
+  }
+  if (found.access_key_id.empty() || found.secret_access_key.empty()) return std::nullopt;
+  return found;
+}
+
 core::Status read_credentials(const json::object& config, const EnvironmentLookup& environment,
                               BedrockConfig& out) {
   ConfigReader reader(config);
@@ -133,6 +177,8 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
   if (!token) return token.take_error();
   auto bearer = reader.optional_string("bearerToken");
   if (!bearer) return bearer.take_error();
+  auto profile = reader.optional_string("profile");
+  if (!profile) return profile.take_error();
   auto given = [](const std::optional<std::string>& value) {
     return value.has_value() && !value->empty();
   };
@@ -155,6 +201,19 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
   if (given(*token)) {
     return ConfigReader::error("sessionToken", "needs accessKeyId and secretAccessKey");
   }
+  const std::string file = shared_credentials_path(environment);
+  if (given(*profile)) {
+    auto from_profile = credentials_from_file(file, **profile);
+    if (!from_profile) {
+      return ConfigReader::error(
+          "profile", "no profile '" + **profile +
+                         "' with aws_access_key_id and aws_secret_access_key in the shared "
+                         "credentials file '" +
+                         file + "' (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)");
+    }
+    out.credentials = std::move(*from_profile);
+    return core::Ok{};
+  }
   // Nothing in the config: the AWS SDKs' environment variables, the Bedrock API key first.
   if (auto env_bearer = non_empty(environment, "AWS_BEARER_TOKEN_BEDROCK")) {
     out.bearer_token = *env_bearer;
@@ -167,11 +226,18 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
                        non_empty(environment, "AWS_SESSION_TOKEN").value_or("")};
     return core::Ok{};
   }
+  // Then the shared credentials file, as the AWS SDKs do: profile AWS_PROFILE, else default.
+  const std::string env_profile = non_empty(environment, "AWS_PROFILE").value_or("default");
+  if (auto from_file = credentials_from_file(file, env_profile)) {
+    out.credentials = std::move(*from_file);
+    return core::Ok{};
+  }
   return ConfigReader::error(
       "accessKeyId",
-      "required: no credentials in the config (accessKeyId + secretAccessKey, or bearerToken) "
-      "and none in the gateway's environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, or "
-      "AWS_BEARER_TOKEN_BEDROCK)");
+      "required: no credentials in the config (accessKeyId + secretAccessKey, bearerToken, or "
+      "profile), none in the gateway's environment (AWS_ACCESS_KEY_ID + "
+      "AWS_SECRET_ACCESS_KEY, or AWS_BEARER_TOKEN_BEDROCK) and no profile '" +
+          env_profile + "' in the shared credentials file");
 }
 
 }  // namespace

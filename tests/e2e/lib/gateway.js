@@ -44,7 +44,9 @@ function childEnv(extraEnv) {
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('LLMGATE_') || kPassedThroughEnv.has(name)) env[name] = value;
   }
-  return { ...env, ...extraEnv };
+  // The machine's own ~/.aws/credentials must not change what a test sees (a Bedrock model
+  // without credentials is refused); a test that wants a file names one.
+  return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/llmgate-e2e/aws-credentials', ...extraEnv };
 }
 
 class Gateway {

@@ -2,7 +2,12 @@
 // the config or the environment, and the upstream requests its endpoint builds.
 #include "providers/bedrock_converse/bedrock_converse.hpp"
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -145,6 +150,95 @@ TEST(BedrockConfigure, RegionAndCredentialsMayComeFromTheEnvironment) {
   EXPECT_EQ(target.url.host, "bedrock-runtime.ap-northeast-1.amazonaws.com");
   EXPECT_EQ(target.request.headers.get("authorization"), "Bearer bedrock-api-key");
   EXPECT_FALSE(target.request.headers.get("x-amz-date"));
+}
+
+// A shared credentials file as `aws configure` writes it, removed afterwards.
+class CredentialsFile {
+ public:
+  CredentialsFile() {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("llmgate-aws-credentials-" + std::to_string(::getpid())))
+                .string();
+    std::ofstream(path_) << "# written by aws configure\n"
+                         << "[default]\n"
+                         << "aws_access_key_id = AKIDDEFAULT\n"
+                         << "aws_secret_access_key = default-secret\n"
+                         << "\n"
+                         << "[ team ]\n"
+                         << "  aws_access_key_id=AKIDTEAM\n"
+                         << "aws_secret_access_key =team-secret\r\n"
+                         << "aws_session_token = team-token\n"
+                         << "[half]\n"
+                         << "aws_access_key_id = AKIDHALF\n";
+  }
+  ~CredentialsFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string signing_key_id(const Endpoint& endpoint) {
+  auto target = build(endpoint, kHello);
+  auto authorization = std::string(target.request.headers.get("authorization").value_or(""));
+  const auto start = authorization.find("Credential=");
+  if (start == std::string::npos) return authorization;
+  const auto from = start + std::string_view("Credential=").size();
+  return authorization.substr(from, authorization.find('/', from) - from);
+}
+
+TEST(BedrockConfigure, CredentialsMayComeFromTheSharedCredentialsFile) {
+  CredentialsFile file;
+  constexpr std::string_view kModel = R"("modelId":"anthropic.claude-3-haiku-20240307-v1:0")";
+  Environment environment{{"AWS_SHARED_CREDENTIALS_FILE", file.path()},
+                          {"AWS_REGION", "us-east-1"}};
+
+  auto by_default = endpoint("{" + std::string(kModel) + "}", environment);
+  ASSERT_TRUE(by_default);
+  EXPECT_EQ(signing_key_id(*by_default), "AKIDDEFAULT");
+
+  auto named = endpoint("{" + std::string(kModel) + R"(,"profile":"team"})", environment);
+  ASSERT_TRUE(named);
+  EXPECT_EQ(signing_key_id(*named), "AKIDTEAM");
+  EXPECT_EQ(build(*named, kHello).request.headers.get("x-amz-security-token"), "team-token");
+
+  auto from_env_profile = environment;
+  from_env_profile["AWS_PROFILE"] = "team";
+  auto chosen = endpoint("{" + std::string(kModel) + "}", from_env_profile);
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(signing_key_id(*chosen), "AKIDTEAM");
+
+  // Keys in the environment come before the file, as in the AWS SDKs.
+  auto with_env_keys = environment;
+  with_env_keys["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  with_env_keys["AWS_SECRET_ACCESS_KEY"] = "env-secret";
+  auto env_first = endpoint("{" + std::string(kModel) + "}", with_env_keys);
+  ASSERT_TRUE(env_first);
+  EXPECT_EQ(signing_key_id(*env_first), "AKIDENV");
+
+  // $HOME/.aws/credentials when no file is named.
+  std::filesystem::path home = std::filesystem::path(file.path()).parent_path() /
+                               ("llmgate-home-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(home / ".aws");
+  std::filesystem::copy_file(file.path(), home / ".aws" / "credentials",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto from_home = endpoint("{" + std::string(kModel) + "}",
+                            {{"HOME", home.string()}, {"AWS_REGION", "us-east-1"}});
+  std::filesystem::remove_all(home);
+  ASSERT_TRUE(from_home);
+  EXPECT_EQ(signing_key_id(*from_home), "AKIDDEFAULT");
+}
+
+TEST(BedrockConfigure, AProfileThatIsMissingOrHalfIsAnErrorNamingIt) {
+  CredentialsFile file;
+  Environment environment{{"AWS_SHARED_CREDENTIALS_FILE", file.path()},
+                          {"AWS_REGION", "us-east-1"}};
+  expect_config_error(R"({"modelId":"m","profile":"nobody"})", "config.profile", environment);
+  expect_config_error(R"({"modelId":"m","profile":"half"})", "config.profile", environment);
+  expect_config_error(R"({"modelId":"m","profile":7})", "config.profile", environment);
+  // AWS_PROFILE naming a half profile, and nothing else: no credentials at all.
+  environment["AWS_PROFILE"] = "half";
+  expect_config_error(R"({"modelId":"m"})", "config.accessKeyId", environment);
 }
 
 TEST(BedrockConfigure, ConfigCredentialsWinOverTheEnvironment) {
