@@ -119,7 +119,8 @@ const views = {
       ], stats.models_this_month ?? [], { testId: 'models-this-month' }));
   },
 
-  async keys(view, { q = '', offset = 0 } = {}) {
+  async keys(view, { q = '', offset = 0, key } = {}) {
+    if (key) return keyView(view, key, { q, offset });
     const page = await api(`/admin/api-key/list${query({ q, limit: kPageSize, offset })}`);
     const reload = (next) => show('keys', { q, offset: next });
     const notice = element('div');
@@ -186,7 +187,7 @@ const views = {
       searchForm('name or email', q, (text) => show('keys', { q: text })),
       table([
         { title: 'Id', value: (k) => k.id, number: true },
-        { title: 'Name', value: (k) => k.name },
+        { title: 'Name', value: (k) => element('a', { href: '#', onclick: (event) => { event.preventDefault(); show('keys', { q, offset, key: k.id }); } }, k.name) },
         { title: 'Role', value: (k) => k.role },
         { title: 'Group', value: (k) => k.group_name ?? k.group_id },
         { title: 'Key', value: (k) => k.key },
@@ -386,6 +387,66 @@ async function sessionsView(view, base, { q = '', offset = 0, session } = {}) {
       { title: 'Fee', value: (s) => s.total_fee, number: true },
     ], page.items, { testId: 'sessions', query: q }),
     pager(page, offset, (next) => show(name, { q, offset: next })));
+}
+
+// One key: its settings (name, email, role, group, monthly quota) saved with
+// /admin/api-key/update, and the models granted to it alone, besides its group's.
+async function keyView(view, id, back) {
+  const [key, groups, granted, models] = await Promise.all([
+    api(`/admin/api-key/detail/${encodeURIComponent(id)}`),
+    api(`/admin/group/list${query({ limit: 1000 })}`),
+    api(`/admin/api-key/list-model${query({ key_id: id, limit: 1000 })}`),
+    api(`/admin/model/list${query({ limit: 1000 })}`),
+  ]);
+  const reload = () => show('keys', { ...back, key: id });
+  const notice = element('div');
+  const fields = {
+    name: element('input', { name: 'key_name', value: key.name, required: true }),
+    email: element('input', { name: 'key_email', type: 'email', value: key.email ?? '' }),
+    role: element('select', { name: 'key_role' }, ['user', 'admin'].map((r) => element('option', { value: r, selected: r === key.role }, r))),
+    group_id: element('select', { name: 'key_group' }, groups.items.map((g) => element('option', { value: g.id, selected: g.id === key.group_id }, g.name))),
+    month_quota: element('input', { name: 'key_month_quota', inputMode: 'decimal', value: String(key.month_quota) }),
+  };
+  const save = async (event) => {
+    event.preventDefault();
+    try {
+      await api('/admin/api-key/update', {
+        id: key.id, name: fields.name.value, email: fields.email.value, role: fields.role.value,
+        group_id: Number(fields.group_id.value), month_quota: fields.month_quota.value,
+      });
+      await reload();
+      document.querySelector('#view').prepend(element('p', { class: 'notice', dataset: { testid: 'saved-key' } }, `Key "${fields.name.value}" saved.`));
+    } catch (error) {
+      notice.replaceChildren(errorLine(error));
+    }
+  };
+  const grantedIds = new Set(granted.items.map((g) => g.model_id));
+  const choice = element('select', { name: 'key_model_id' },
+    models.items.filter((m) => !grantedIds.has(m.id)).map((m) => element('option', { value: m.id }, m.name)));
+  const change = async (path, modelId) => {
+    try {
+      await api(path, { key_id: key.id, model_id: Number(modelId) });
+      await reload();
+    } catch (error) {
+      notice.replaceChildren(errorLine(error));
+    }
+  };
+  view.append(element('h2', {}, `Key "${key.name}" (id ${key.id}, ${key.key})`),
+    element('p', {}, `Used this month ${key.month_fee} of ${key.month_quota} · balance ${key.balance} · spent in total ${key.total_fee}`),
+    element('form', { class: 'inline', onsubmit: save },
+      Object.entries(fields).map(([name, input]) => element('label', {}, name.replace('_', ' ').replace(' id', ''), input)),
+      element('button', { type: 'submit' }, 'Save key')),
+    notice,
+    element('h2', {}, 'Models granted to this key alone'),
+    element('form', { class: 'inline', onsubmit: (event) => { event.preventDefault(); if (choice.value) change('/admin/api-key/authorize-model', choice.value); } },
+      element('label', {}, 'model', choice), element('button', { type: 'submit' }, 'Grant to key')),
+    table([
+      { title: 'Model', value: (g) => g.model_name },
+      { title: 'Provider', value: (g) => g.provider },
+      { title: 'Granted', value: (g) => dateText(g.created_at) },
+      { title: '', value: (g) => element('button', { type: 'button', onclick: () => change('/admin/api-key/deauthorize-model', g.model_id) }, 'Revoke') },
+    ], granted.items, { testId: 'key-models' }),
+    element('button', { type: 'button', onclick: () => show('keys', back) }, 'All keys'));
 }
 
 // One group's models: granted ones with "Revoke", and a choice of the others to grant.

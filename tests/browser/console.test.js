@@ -197,6 +197,47 @@ test('an admin changes a model\'s prices and deletes it', { timeout: 60_000 }, a
   await page.context().close();
 });
 
+test('an admin moves a key to another group, sets its quota, and grants it a model of its own', { timeout: 60_000 }, async () => {
+  const stamp = Date.now();
+  const group = await stack.admin.ok('POST', '/admin/group/save', { name: `console-solo-${stamp}` });
+  const member = await stack.admin.createKey({ name: `console-member-${stamp}` });
+  const model = await stack.admin.saveModel({
+    name: `console-own-${stamp}`,
+    config: { baseUrl: `${stack.fake.url}/v1`, apiKey: kUpstreamApiKey, model: 'echo' },
+  });
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="keys"]');
+  const rows = await search(page, 'keys', member.name);
+  await rows.first().locator('a', { hasText: member.name }).click();
+  await page.selectOption('select[name="key_group"]', String(group.id));
+  await page.fill('input[name="key_month_quota"]', '42');
+  await page.click('text=Save key');
+  await page.locator('[data-testid="saved-key"]').waitFor();
+  const saved = await stack.admin.get(`/admin/api-key/detail/${member.id}`);
+  assert.equal(saved.group_id, group.id);
+  assert.equal(saved.month_quota, 42);
+
+  await page.selectOption('select[name="key_model_id"]', String(model.id));
+  await page.click('text=Grant to key');
+  const grantedRow = page.locator('[data-testid="key-models"] tbody tr', { hasText: model.name });
+  await grantedRow.waitFor();
+  // The key's new group has no models: only the grant to the key lets it use this one.
+  const client = openaiClient(stack.gateway, member.api_key);
+  const question = uniquePrompt('granted to one key');
+  const answer = await client.chat.completions.create({ model: model.name, messages: [{ role: 'user', content: question }] });
+  assert.equal(answer.choices[0].message.content, `echo: ${question}`);
+  await assert.rejects(
+    client.chat.completions.create({ model: gatewayModel('echo'), messages: [{ role: 'user', content: question }] }),
+    (error) => error.status === 403, 'the old group\'s model is gone with the move');
+
+  await grantedRow.locator('text=Revoke').click();
+  await grantedRow.waitFor({ state: 'detached' });
+  await assert.rejects(
+    client.chat.completions.create({ model: model.name, messages: [{ role: 'user', content: question }] }),
+    (error) => error.status === 403);
+  await page.context().close();
+});
+
 test('a model the API refuses shows the API\'s message, naming the field', { timeout: 60_000 }, async () => {
   const page = await signedIn(stack.gateway.adminKey);
   await page.click('#nav a[data-view="models"]');
