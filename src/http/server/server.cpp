@@ -323,29 +323,18 @@ awaitable<void> linger_and_close(Server::State& state, beast::tcp_stream& stream
   stream.socket().close(ec);
 }
 
-// Feeds what `buffer` holds to `parser` up to the end of the header, as Beast's read
-// operation would; true when the header is complete. `ec` is set on a parse error (not when
-// more bytes are needed).
-bool parse_buffered_header(bhttp::request_parser<bhttp::string_body>& parser,
-                           beast::flat_buffer& buffer, boost::system::error_code& ec) {
-  while (!parser.is_header_done() && buffer.size() > 0) {
-    std::size_t used = parser.put(buffer.data(), ec);
-    buffer.consume(used);
-    if (ec == bhttp::error::need_more) {
-      ec = {};
-      break;
-    }
-    if (ec || used == 0) break;
-  }
-  return !ec && parser.is_header_done();
-}
+enum class ParseUntil { kHeaderEnd, kMessageEnd };
 
-// Feeds what `buffer` holds to `parser` as Beast's read operation would; true when the
-// message is complete. `ec` is set on a parse error (not when more bytes are needed).
-bool parse_buffered_body(bhttp::request_parser<bhttp::string_body>& parser,
-                         beast::flat_buffer& buffer, boost::system::error_code& ec) {
-  parser.eager(true);
-  while (!parser.is_done() && buffer.size() > 0) {
+// Feeds what `buffer` holds to `parser` as Beast's read operations would, up to the end of
+// the header or of the whole message; true when that point is reached. `ec` is set on a
+// parse error (not when more bytes are needed).
+bool parse_buffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                    ParseUntil until, boost::system::error_code& ec) {
+  parser.eager(until == ParseUntil::kMessageEnd);
+  auto reached = [&] {
+    return until == ParseUntil::kHeaderEnd ? parser.is_header_done() : parser.is_done();
+  };
+  while (!reached() && buffer.size() > 0) {
     std::size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
     if (ec == bhttp::error::need_more) {
@@ -354,7 +343,7 @@ bool parse_buffered_body(bhttp::request_parser<bhttp::string_body>& parser,
     }
     if (ec || used == 0) break;
   }
-  return !ec && parser.is_done();
+  return !ec && reached();
 }
 
 awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket socket) {
@@ -397,7 +386,8 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
     first_request = false;
     // Usually the whole header came in that read: parse it in place, without a read
     // operation and its completion hop.
-    if (!header_ec && !parse_buffered_header(parser, buffer, header_ec) && !header_ec) {
+    if (!header_ec && !parse_buffered(parser, buffer, ParseUntil::kHeaderEnd, header_ec) &&
+        !header_ec) {
       stream.expires_after(state->limits.client_timeout);
       auto [read_ec, header_bytes] =
           co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
@@ -450,7 +440,7 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
     boost::system::error_code body_ec;
     // Usually the body came with the header: parse it from the buffer without a read
     // operation (and its timer and completion hop); read only what is missing.
-    if (!parse_buffered_body(parser, buffer, body_ec) && !body_ec) {
+    if (!parse_buffered(parser, buffer, ParseUntil::kMessageEnd, body_ec) && !body_ec) {
       // A large body is read in pieces of up to kLargeBodyRead bytes, not 512.
       if (auto length = parser.content_length(); length && *length > buffer.capacity()) {
         buffer.reserve(std::min<std::uint64_t>(*length, kLargeBodyRead));
