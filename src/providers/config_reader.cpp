@@ -14,6 +14,13 @@ core::Result<std::optional<std::string>> ConfigReader::optional_string(std::stri
   return std::optional<std::string>(std::string(found->value().get_string()));
 }
 
+core::Result<std::optional<bool>> ConfigReader::optional_bool(std::string_view key) const {
+  auto found = config_.find(key);
+  if (found == config_.end() || found->value().is_null()) return std::optional<bool>();
+  if (!found->value().is_bool()) return error(key, "must be true or false");
+  return std::optional<bool>(found->value().get_bool());
+}
+
 core::Result<std::string> ConfigReader::required_string(std::string_view key) const {
   auto value = optional_string(key);
   if (!value) return value.take_error();

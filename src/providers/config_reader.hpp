@@ -18,6 +18,7 @@ class ConfigReader {
 
   // nullopt when absent (or null); an error when present with the wrong type.
   core::Result<std::optional<std::string>> optional_string(std::string_view key) const;
+  core::Result<std::optional<bool>> optional_bool(std::string_view key) const;
   core::Result<std::string> required_string(std::string_view key) const;
   core::Result<std::optional<std::int64_t>> optional_positive_int(std::string_view key) const;
   core::Result<const boost::json::object*> optional_object(std::string_view key) const;

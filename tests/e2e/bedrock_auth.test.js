@@ -21,6 +21,7 @@ import {
   kSessionToken,
   startFakeBedrock,
 } from '../fakes/bedrock_upstream.js';
+import { kContainerPath, kContainerToken, startFakeAwsMetadata } from '../fakes/aws_metadata.js';
 import { Admin } from './lib/admin.js';
 import { expectApiError } from './lib/expect.js';
 import { startGateway } from './lib/gateway.js';
@@ -215,6 +216,67 @@ test('credentials come from a profile of the shared credentials file', { timeout
   } finally {
     await fileGateway.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** A gateway started with `env`, a model with "instanceCredentials": true, and a client. */
+async function roleGateway(env) {
+  const roleGw = await startGateway({ env });
+  const roleAdmin = new Admin(roleGw.url, roleGw.adminKey);
+  await roleAdmin.saveModel({
+    name: 'bedrock-role',
+    provider: 'bedrock-converse',
+    group_id: 1,
+    config: { modelId: kModelId, endpoint: fake.url, region: 'us-east-1', instanceCredentials: true },
+  });
+  const roleClient = openaiClient(roleGw, (await roleAdmin.createKey({ name: 'role' })).api_key);
+  return { gateway: roleGw, client: roleClient };
+}
+
+test('a role\'s credentials come from the instance metadata service (IMDSv2) and are renewed before they expire', { timeout: 30_000 }, async () => {
+  // Valid for five minutes and a second and a half: renewed a second and a half from now.
+  const metadata = await startFakeAwsMetadata({ expiresInMs: 5 * 60 * 1000 + 1500 });
+  const role = await roleGateway({ AWS_EC2_METADATA_SERVICE_ENDPOINT: metadata.url });
+  try {
+    const prompt = uniquePrompt('signed with the role');
+    const completion = await askWith(role.client, 'bedrock-role', prompt);
+    assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+    const [upstream] = upstreamRequestsFor(prompt);
+    assert.equal(upstream.accessKeyId, kSessionAccessKeyId);
+    await metadata.waitForFetches(2);
+    const again = uniquePrompt('after the renewal');
+    assert.equal((await askWith(role.client, 'bedrock-role', again)).choices[0].message.content, `echo: ${again}`);
+  } finally {
+    await role.gateway.stop();
+    await metadata.close();
+  }
+});
+
+test('a role\'s credentials come from the container endpoint, with its authorization token', { timeout: 30_000 }, async () => {
+  const metadata = await startFakeAwsMetadata();
+  const role = await roleGateway({
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${metadata.url}${kContainerPath}`,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: kContainerToken,
+  });
+  try {
+    const prompt = uniquePrompt('signed with the task role');
+    const completion = await askWith(role.client, 'bedrock-role', prompt);
+    assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
+    // Only the container endpoint hands out these keys, and only with its token.
+    assert.equal(upstreamRequestsFor(prompt)[0].accessKeyId, kSessionAccessKeyId);
+  } finally {
+    await role.gateway.stop();
+    await metadata.close();
+  }
+});
+
+test('without reachable role credentials a request is answered 503 with the reason', { timeout: 30_000 }, async () => {
+  const role = await roleGateway({ AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
+  try {
+    const error = await expectApiError(askWith(role.client, 'bedrock-role', uniquePrompt('no role')), { status: 503 });
+    assert.match(error.message, /credentials of the gateway's role are not available/);
+  } finally {
+    await role.gateway.stop();
   }
 });
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "providers/bedrock_converse/role_credentials.hpp"
 #include "providers/config_reader.hpp"
 
 namespace providers::bedrock {
@@ -179,10 +180,25 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
   if (!bearer) return bearer.take_error();
   auto profile = reader.optional_string("profile");
   if (!profile) return profile.take_error();
+  auto instance = reader.optional_bool("instanceCredentials");
+  if (!instance) return instance.take_error();
   auto given = [](const std::optional<std::string>& value) {
     return value.has_value() && !value->empty();
   };
 
+  if (instance->value_or(false)) {
+    if (given(*bearer) || given(*access_key) || given(*secret) || given(*token) ||
+        given(*profile)) {
+      return ConfigReader::error("instanceCredentials",
+                                 "give either instanceCredentials or keys, a bearerToken or a "
+                                 "profile");
+    }
+    // Fetched by a thread of their own; a moment's wait so that the first request finds
+    // them. Until they come, requests are answered 503 with the reason.
+    out.role = RoleCredentials::shared(environment);
+    out.role->wait_for_first_fetch(std::chrono::seconds(3));
+    return core::Ok{};
+  }
   if (given(*bearer)) {
     if (given(*access_key) || given(*secret)) {
       return ConfigReader::error("bearerToken",

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@
 
 namespace providers::bedrock {
 
+class RoleCredentials;
+
 // getenv, or a map in tests.
 using EnvironmentLookup = std::function<std::optional<std::string>(std::string_view)>;
 EnvironmentLookup process_environment();
@@ -30,10 +33,12 @@ struct RegionEndpoint {
 struct BedrockConfig {
   std::string model_id;
   std::vector<RegionEndpoint> regions;  // in order of preference; never empty
-  AwsCredentials credentials;           // used when bearer_token is empty
+  AwsCredentials credentials;           // used when bearer_token is empty and role is null
   std::string bearer_token;             // a Bedrock API key
-  std::int64_t max_tokens = 0;          // 0: let Bedrock decide
-  std::int64_t thinking_budget = 0;     // 0: no extended thinking
+  // "instanceCredentials": true: the role's temporary credentials, current at each request.
+  std::shared_ptr<RoleCredentials> role;
+  std::int64_t max_tokens = 0;       // 0: let Bedrock decide
+  std::int64_t thinking_budget = 0;  // 0: no extended thinking
 };
 
 core::Result<BedrockConfig> parse_bedrock_config(const boost::json::object& config,

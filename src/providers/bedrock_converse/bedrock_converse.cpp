@@ -8,6 +8,7 @@
 #include "providers/bedrock_converse/converse_request.hpp"
 #include "providers/bedrock_converse/converse_response.hpp"
 #include "providers/bedrock_converse/converse_stream.hpp"
+#include "providers/bedrock_converse/role_credentials.hpp"
 #include "providers/bedrock_converse/sigv4.hpp"
 
 namespace providers {
@@ -45,6 +46,12 @@ class BedrockConverseEndpoint final : public Endpoint {
     outgoing.body = json::serialize(*converse);
     if (!config_.bearer_token.empty()) {
       outgoing.headers.set("authorization", "Bearer " + config_.bearer_token);
+    } else if (config_.role) {
+      auto credentials = config_.role->current();
+      if (!credentials) return credentials.take_error();
+      bedrock::sign_outgoing_request(outgoing, region.url.host_header(),
+                                     region.url.path + outgoing.target, *credentials, region.region,
+                                     kSigningService, std::chrono::system_clock::now());
     } else {
       bedrock::sign_outgoing_request(
           outgoing, region.url.host_header(), region.url.path + outgoing.target,

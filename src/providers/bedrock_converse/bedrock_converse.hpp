@@ -1,9 +1,9 @@
 #pragma once
 // Provider "bedrock-converse": Amazon Bedrock's Converse API (POST /model/{modelId}/converse
 // and /converse-stream), signed with AWS Signature Version 4 or a Bedrock API key. Config:
-// modelId, region | regions, accessKeyId + secretAccessKey (+ sessionToken) | bearerToken
-// (else the AWS_* environment), endpoint?, maxTokens?, thinkingBudget?. See
-// docs/providers.md.
+// modelId, region | regions, accessKeyId + secretAccessKey (+ sessionToken) | bearerToken |
+// profile | instanceCredentials (else the AWS_* environment, else the shared credentials
+// file), endpoint?, maxTokens?, thinkingBudget?. See docs/providers.md.
 
 #include "providers/bedrock_converse/bedrock_config.hpp"
 #include "providers/provider.hpp"
