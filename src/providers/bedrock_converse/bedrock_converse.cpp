@@ -49,9 +49,9 @@ class BedrockConverseEndpoint final : public Endpoint {
     } else if (config_.role) {
       auto credentials = config_.role->current();
       if (!credentials) return credentials.take_error();
-      bedrock::sign_outgoing_request(outgoing, region.url.host_header(),
-                                     region.url.path + outgoing.target, *credentials, region.region,
-                                     kSigningService, std::chrono::system_clock::now());
+      bedrock::sign_outgoing_request(
+          outgoing, region.url.host_header(), region.url.path + outgoing.target, **credentials,
+          region.region, kSigningService, std::chrono::system_clock::now());
     } else {
       bedrock::sign_outgoing_request(
           outgoing, region.url.host_header(), region.url.path + outgoing.target,

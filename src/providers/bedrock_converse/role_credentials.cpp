@@ -129,7 +129,7 @@ struct RoleCredentials::State {
   Source source;
   mutable std::mutex mutex;
   mutable std::condition_variable fetched;
-  std::optional<AwsCredentials> credentials;
+  std::shared_ptr<const AwsCredentials> credentials;
   std::string error = "the first fetch has not ended yet";
   bool first_fetch_done = false;
   std::thread thread;  // joined before the State goes
@@ -224,7 +224,7 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
     {
       std::lock_guard lock(state->mutex);
       if (answer) {
-        state->credentials = answer->credentials;
+        state->credentials = std::make_shared<const AwsCredentials>(answer->credentials);
         state->error.clear();
         delay = refresh_delay(answer->expires_at, Clock::now());
       } else {
@@ -270,9 +270,9 @@ std::shared_ptr<RoleCredentials> RoleCredentials::shared(const EnvironmentLookup
   return created;
 }
 
-core::Result<AwsCredentials> RoleCredentials::current() const {
+core::Result<std::shared_ptr<const AwsCredentials>> RoleCredentials::current() const {
   std::lock_guard lock(state_->mutex);
-  if (state_->credentials) return *state_->credentials;
+  if (state_->credentials) return state_->credentials;
   return core::Error::unavailable("the AWS credentials of the gateway's role are not available: " +
                                   state_->error);
 }

@@ -43,8 +43,9 @@ class RoleCredentials {
   RoleCredentials(const RoleCredentials&) = delete;
   RoleCredentials& operator=(const RoleCredentials&) = delete;
 
-  // The current credentials, or kUnavailable with the reason there are none (yet).
-  core::Result<AwsCredentials> current() const;
+  // The current credentials, or kUnavailable with the reason there are none (yet). Shared,
+  // not copied: this is on every request of such a model.
+  core::Result<std::shared_ptr<const AwsCredentials>> current() const;
   // Waits up to `timeout` for the first fetch to end, so that a model configured now finds
   // credentials on its first request.
   void wait_for_first_fetch(std::chrono::milliseconds timeout) const;
