@@ -2,13 +2,16 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace store::sqlite {
 
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
+constexpr std::chrono::milliseconds kBusyTimeout{5000};
 
 constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";
 constexpr const char* kBegin = "BEGIN";
@@ -16,6 +19,13 @@ constexpr const char* kCommit = "COMMIT";
 constexpr const char* kRollback = "ROLLBACK";
 constexpr const char* kSyncFull = "PRAGMA synchronous = FULL";
 constexpr const char* kSyncNormal = "PRAGMA synchronous = NORMAL";
+
+int wait_for_lock(void* /*unused*/, int attempt) {
+  auto wait = lock_wait(attempt);
+  if (!wait) return 0;
+  std::this_thread::sleep_for(*wait);
+  return 1;
+}
 
 core::Result<sqlite3*> open_database(const std::string& path, int flags) {
   // Before SQLite's first use (later it is refused, harmlessly): no counting of memory in
@@ -34,6 +44,19 @@ core::Result<sqlite3*> open_database(const std::string& path, int flags) {
 }
 
 }  // namespace
+
+std::optional<std::chrono::microseconds> lock_wait(int attempt) {
+  using std::chrono::microseconds;
+  constexpr microseconds kFirstWait{50};
+  constexpr microseconds kLongestWait{2000};
+  constexpr int kDoublings = 5;  // 50 us .. 800 us, then 2 ms each
+  // The waits before this one, summed.
+  const int doubled = std::min(attempt, kDoublings);
+  const microseconds waited =
+      kFirstWait * ((1 << doubled) - 1) + kLongestWait * std::max(attempt - kDoublings, 0);
+  if (waited >= kBusyTimeout) return std::nullopt;
+  return attempt < kDoublings ? kFirstWait * (1 << attempt) : kLongestWait;
+}
 
 core::Result<Connection> Connection::open(const std::string& path, bool flush_commits) {
   auto db = open_database(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -113,7 +136,7 @@ const char* Connection::synchronous_for(Sync sync) const {
 core::Status Connection::configure(bool in_memory) {
   // Extended codes tell a UNIQUE failure (409) from a FOREIGN KEY failure (400).
   sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  wait_when_busy(true);
   if (auto status = exec("PRAGMA foreign_keys = ON"); !status) return status;
   auto mode = pragma("journal_mode = WAL");
   if (!mode) return mode.take_error();
@@ -126,6 +149,10 @@ core::Status Connection::configure(bool in_memory) {
   // FULL, not NORMAL, unless the operator chose otherwise: in WAL mode NORMAL may lose the
   // last commits on power loss, and a charge that was acknowledged must survive (SPEC 7).
   return exec(synchronous_for(Sync::kFlush));
+}
+
+void Connection::wait_when_busy(bool wait) {
+  sqlite3_busy_handler(db_, wait ? &wait_for_lock : nullptr, nullptr);
 }
 
 core::Status Connection::exec(const char* sql) {

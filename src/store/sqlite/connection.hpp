@@ -3,8 +3,10 @@
 // transaction that rolls back unless committed. A Connection is used by one thread at a time
 // (the store::Worker), so it is opened without SQLite's own mutex.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -45,6 +47,12 @@ class ReusedStatement {
   Statement* statement_;
 };
 
+// How long a connection that finds the database locked waits before its attempt number
+// `attempt` (0, 1, ...), or nothing once it has waited 5 s in all. The writer meets a lock
+// only while the checkpointer restarts the log (microseconds, or a few fsyncs) or a migration
+// runs, so the waits start at 50 us: SQLite's own busy timeout sleeps 1 ms first.
+std::optional<std::chrono::microseconds> lock_wait(int attempt);
+
 class Connection {
  public:
   // `path` is a file path or ":memory:". The file must already be allowed to exist (parent
@@ -74,6 +82,10 @@ class Connection {
   std::int64_t last_insert_rowid() const;
   // Rows changed by this connection's most recent INSERT, UPDATE or DELETE.
   std::int64_t changes() const;
+
+  // true (the default): a statement that finds the database locked waits for it (lock_wait).
+  // false: it fails with SQLITE_BUSY at once.
+  void wait_when_busy(bool wait);
 
   sqlite3* handle() const { return db_; }
 

@@ -43,6 +43,8 @@ struct Database {
   }
   // Until a checkpoint, the rows live in the log only: the database file stays small.
   std::uintmax_t file_bytes() const { return std::filesystem::file_size(path); }
+  // The log file keeps its size once written; it grows only when the log is not restarted.
+  std::uintmax_t log_bytes() const { return std::filesystem::file_size(path + "-wal"); }
 };
 
 TEST(CheckpointerTest, TheWritersCommitsNeverCheckpoint) {
@@ -63,6 +65,53 @@ TEST(CheckpointerTest, ItCopiesTheLogOncePastItsThreshold) {
   db.write_rows(100);
   db.checkpointer->wait_for_checkpoints(1);
   EXPECT_GE(db.file_bytes(), 105u * kRowBytes);
+}
+
+TEST(CheckpointerTest, ACopiedLogStartsOverInsteadOfGrowing) {
+  Database db;
+  db.checkpoint_with(/*log_pages=*/50);
+  db.write_rows(100);
+  db.checkpointer->wait_for_checkpoints(1);
+  EXPECT_EQ(db.checkpointer->restarts(), 1);
+  const std::uintmax_t log_size = db.log_bytes();
+  db.write_rows(100);  // written over the first rows' frames
+  EXPECT_EQ(db.log_bytes(), log_size);
+}
+
+TEST(CheckpointerTest, AReaderInTheLogPostponesTheRestartToALaterCommit) {
+  Database db;
+  db.checkpoint_with(/*log_pages=*/50);
+  db.write_rows(60);
+  db.checkpointer->wait_for_checkpoints(1);
+  ASSERT_EQ(db.checkpointer->restarts(), 1);
+
+  auto reader = Connection::open(db.path);
+  ASSERT_TRUE(reader);
+  db.write_rows(20);  // below the threshold: in the log, where the reader's snapshot needs it
+  ASSERT_TRUE(reader->exec("BEGIN"));
+  ASSERT_TRUE(reader->exec("SELECT count(*) FROM t"));
+  db.write_rows(40);  // past the threshold while the reader stays in the log
+  db.checkpointer->wait_for_checkpoints(2);
+  EXPECT_EQ(db.checkpointer->restarts(), 1);  // the writer was not made to wait for it
+
+  ASSERT_TRUE(reader->exec("COMMIT"));
+  db.write_rows(1);  // the log is still past the threshold: this commit brings another try
+  db.checkpointer->wait_for_checkpoints(3);
+  EXPECT_EQ(db.checkpointer->restarts(), 2);
+}
+
+TEST(ConnectionTest, WithoutWaitingALockedDatabaseFailsAtOnce) {
+  Database db;
+  auto other = Connection::open(db.path);
+  ASSERT_TRUE(other);
+  other->wait_when_busy(false);
+  ASSERT_TRUE(db.writer.exec("BEGIN IMMEDIATE"));
+  auto status = other->exec("BEGIN IMMEDIATE");
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("locked"), std::string::npos) << status.error().message;
+  ASSERT_TRUE(db.writer.exec("COMMIT"));
+  EXPECT_TRUE(other->exec("BEGIN IMMEDIATE"));  // free again
+  EXPECT_TRUE(other->exec("COMMIT"));
 }
 
 }  // namespace

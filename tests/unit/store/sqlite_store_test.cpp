@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <future>
 #include <string>
 
+#include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
@@ -323,7 +326,41 @@ TEST(SqliteStoreTest, FileConnectionIsConfiguredForDurability) {
   EXPECT_EQ(*connection.pragma("journal_mode"), "wal");
   EXPECT_EQ(*connection.pragma("synchronous"), "2");  // FULL
   EXPECT_EQ(*connection.pragma("foreign_keys"), "1");
-  EXPECT_EQ(*connection.pragma("busy_timeout"), "5000");
+}
+
+TEST(SqliteStoreTest, AWriterWaitsForALockHeldByAnotherConnection) {
+  testing::TempDir dir;
+  const std::string path = (dir.path() / "llmgate.db").string();
+  auto store = open_migrated(path);
+  auto other = Connection::open(path);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->exec("BEGIN IMMEDIATE"));
+  std::promise<void> trying;
+  auto waited = std::async(std::launch::async, [&] {
+    trying.set_value();
+    auto transaction = Transaction::begin_write(store->connection());
+    return transaction ? transaction->commit() : core::Status(transaction.take_error());
+  });
+  trying.get_future().wait();
+  ASSERT_TRUE(other->exec("COMMIT"));
+  auto status = waited.get();
+  EXPECT_TRUE(status) << status.error().message;
+}
+
+TEST(SqliteStoreTest, LockWaitsStartShortAndEndAfterFiveSeconds) {
+  using std::chrono::microseconds;
+  EXPECT_EQ(lock_wait(0), microseconds(50));
+  EXPECT_EQ(lock_wait(1), microseconds(100));
+  EXPECT_EQ(lock_wait(4), microseconds(800));
+  EXPECT_EQ(lock_wait(5), microseconds(2000));
+  microseconds total{0};
+  int attempt = 0;
+  while (auto wait = lock_wait(attempt)) {
+    total += *wait;
+    ++attempt;
+  }
+  EXPECT_GE(total, microseconds(5'000'000));
+  EXPECT_LT(total, microseconds(5'003'000));
 }
 
 TEST(SqliteStoreTest, WalModeIsPersistentInTheFile) {
