@@ -1,7 +1,8 @@
 // bedrock-converse credentials and region failover end to end, against the fake Bedrock
 // (../fakes/bedrock_upstream.js) that verifies SigV4 with AWS's own signer:
 // keys, session tokens, Bedrock API keys (bearer), the AWS_* environment, the shared
-// credentials file, a wrong secret
+// credentials file, the role the gateway runs under (instance metadata, container endpoint,
+// web identity at STS), a wrong secret
 // answered with a clear 502, and failover to the next region on throttling, 5xx or a
 // refused connection.
 
@@ -21,7 +22,13 @@ import {
   kSessionToken,
   startFakeBedrock,
 } from '../fakes/bedrock_upstream.js';
-import { kContainerPath, kContainerToken, startFakeAwsMetadata } from '../fakes/aws_metadata.js';
+import {
+  kContainerPath,
+  kContainerToken,
+  kRoleArn,
+  kWebIdentityToken,
+  startFakeAwsMetadata,
+} from '../fakes/aws_metadata.js';
 import { Admin } from './lib/admin.js';
 import { expectApiError } from './lib/expect.js';
 import { startGateway } from './lib/gateway.js';
@@ -267,6 +274,67 @@ test('a role\'s credentials come from the container endpoint, with its authoriza
   } finally {
     await role.gateway.stop();
     await metadata.close();
+  }
+});
+
+test('a web identity (EKS service account) is exchanged at STS, with the token file read again at each renewal', { timeout: 30_000 }, async () => {
+  const metadata = await startFakeAwsMetadata({ expiresInMs: 5 * 60 * 1000 + 1500 });
+  const dir = await mkdtemp(join(tmpdir(), 'llmgate-irsa-'));
+  const tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, `${kWebIdentityToken}\n`);
+  // The container endpoint is set too, as on a pod with both: the web identity comes first.
+  const role = await roleGateway({
+    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+    AWS_ROLE_ARN: kRoleArn,
+    AWS_ENDPOINT_URL_STS: metadata.url,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${metadata.url}${kContainerPath}`,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: kContainerToken,
+  });
+  try {
+    const prompt = uniquePrompt('signed with the service account role');
+    assert.equal((await askWith(role.client, 'bedrock-role', prompt)).choices[0].message.content, `echo: ${prompt}`);
+    assert.equal(upstreamRequestsFor(prompt)[0].accessKeyId, kSessionAccessKeyId);
+    const [first] = metadata.webIdentityCalls;
+    assert.equal(first.token, kWebIdentityToken);
+    assert.equal(first.roleArn, kRoleArn);
+    assert.match(first.sessionName, /^llmgate-\d+$/);
+
+    // Kubernetes rotates the projected token; the renewal a second and a half on sends the new one.
+    const rotated = `${kWebIdentityToken}.rotated`;
+    metadata.acceptToken(rotated);
+    const fetched = metadata.fetches();
+    await writeFile(tokenFile, rotated);
+    await metadata.waitForFetches(fetched + 1);
+    assert.equal(metadata.webIdentityCalls.at(-1).token, rotated);
+    const again = uniquePrompt('after the token rotated');
+    assert.equal((await askWith(role.client, 'bedrock-role', again)).choices[0].message.content, `echo: ${again}`);
+  } finally {
+    await role.gateway.stop();
+    await metadata.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a web identity STS refuses is answered 503 with STS\'s reason', { timeout: 30_000 }, async () => {
+  const metadata = await startFakeAwsMetadata();
+  const dir = await mkdtemp(join(tmpdir(), 'llmgate-irsa-'));
+  const tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, 'a-token-sts-does-not-know');
+  const role = await roleGateway({
+    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+    AWS_ROLE_ARN: kRoleArn,
+    AWS_ROLE_SESSION_NAME: 'gateway-7',
+    AWS_ENDPOINT_URL_STS: metadata.url,
+  });
+  try {
+    const error = await expectApiError(askWith(role.client, 'bedrock-role', uniquePrompt('refused identity')), { status: 503 });
+    assert.match(error.message, /STS AssumeRoleWithWebIdentity failed: InvalidIdentityToken: Token signature is invalid/);
+    assert.equal(metadata.webIdentityCalls[0].sessionName, 'gateway-7');
+    assert.ok(!error.message.includes('a-token-sts-does-not-know'), 'the token is never echoed');
+  } finally {
+    await role.gateway.stop();
+    await metadata.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

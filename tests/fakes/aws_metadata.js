@@ -1,8 +1,10 @@
 // A fake of where AWS hands a machine its role's temporary credentials, as the AWS SDKs
 // read them: the EC2 instance metadata service, IMDSv2 (PUT /latest/api/token, then
-// /latest/meta-data/iam/security-credentials/ and /…/<role> with the token), and the ECS /
-// EKS container credentials endpoint (GET with the Authorization token). The credentials are
-// the fake Bedrock's session keys, so that requests signed with them are accepted.
+// /latest/meta-data/iam/security-credentials/ and /…/<role> with the token), the ECS /
+// EKS container credentials endpoint (GET with the Authorization token), and STS's
+// AssumeRoleWithWebIdentity (POST / with a form body, answered in XML, as for EKS IAM roles
+// for service accounts). The credentials are the fake Bedrock's session keys, so that
+// requests signed with them are accepted.
 
 import http from 'node:http';
 import { EventEmitter } from 'node:events';
@@ -11,21 +13,41 @@ import { kSessionAccessKeyId, kSessionSecretAccessKey, kSessionToken } from './b
 export const kRoleName = 'llmgate-e2e-role';
 export const kContainerPath = '/v2/credentials/e2e';
 export const kContainerToken = 'container-authorization-token-e2e';
+export const kRoleArn = 'arn:aws:iam::123456789012:role/llmgate-e2e';
+export const kWebIdentityToken = 'eyJhbGciOiJSUzI1NiJ9.e2e-service-account.signature';
 
 /**
  * Starts the fake. `expiresInMs`: how long the credentials it hands out are valid.
- * Resolves with {url, fetches(), waitForFetches(n), close()}; fetches() counts the
- * credentials documents served.
+ * Resolves with {url, fetches(), waitForFetches(n), webIdentityCalls, acceptToken(t),
+ * close()}; fetches() counts the credentials documents served; webIdentityCalls lists the
+ * {token, roleArn, sessionName} of each AssumeRoleWithWebIdentity, accepted or not; STS
+ * accepts kWebIdentityToken and the tokens given to acceptToken.
  */
+const xmlEscape = (text) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+
+function stsError(code, message) {
+  return `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error>
+  <RequestId>e2e-request</RequestId>
+</ErrorResponse>`;
+}
+
 export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {}) {
   const events = new EventEmitter();
   const tokens = new Set();
   let fetches = 0;
   let nextToken = 1;
+  const webIdentityCalls = [];
+  const acceptedTokens = new Set([kWebIdentityToken]);
 
-  const credentials = () => {
+  const expiration = () => new Date(Date.now() + expiresInMs).toISOString().replace(/\.\d+Z$/, 'Z');
+  const served = () => {
     fetches += 1;
     events.emit('fetch', fetches);
+  };
+  const credentials = () => {
+    served();
     return JSON.stringify({
       Code: 'Success',
       LastUpdated: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -33,12 +55,46 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
       AccessKeyId: kSessionAccessKeyId,
       SecretAccessKey: kSessionSecretAccessKey,
       Token: kSessionToken,
-      Expiration: new Date(Date.now() + expiresInMs).toISOString().replace(/\.\d+Z$/, 'Z'),
+      Expiration: expiration(),
     });
   };
 
+  const assumeRoleWithWebIdentity = (form) => {
+    const call = {
+      token: form.get('WebIdentityToken'),
+      roleArn: form.get('RoleArn'),
+      sessionName: form.get('RoleSessionName'),
+    };
+    webIdentityCalls.push(call);
+    if (form.get('Action') !== 'AssumeRoleWithWebIdentity' || form.get('Version') !== '2011-06-15') {
+      return [400, stsError('InvalidAction', 'Could not find operation')];
+    }
+    if (call.roleArn !== kRoleArn) return [403, stsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity')];
+    if (!acceptedTokens.has(call.token)) return [400, stsError('InvalidIdentityToken', 'Token signature is invalid')];
+    if (!/^[\w+=,.@-]{2,64}$/.test(call.sessionName ?? '')) return [400, stsError('ValidationError', 'roleSessionName is invalid')];
+    served();
+    return [200, `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>system:serviceaccount:e2e:llmgate</SubjectFromWebIdentityToken>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::123456789012:assumed-role/llmgate-e2e/${call.sessionName}</Arn>
+      <AssumedRoleId>AROAE2E:${call.sessionName}</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <SessionToken>${xmlEscape(kSessionToken)}</SessionToken>
+      <SecretAccessKey>${xmlEscape(kSessionSecretAccessKey)}</SecretAccessKey>
+      <Expiration>${expiration()}</Expiration>
+      <AccessKeyId>${kSessionAccessKeyId}</AccessKeyId>
+    </Credentials>
+    <Audience>sts.amazonaws.com</Audience>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>e2e-request</RequestId></ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>`];
+  };
+
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const send = (status, body, type = 'text/plain') => {
         res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -59,6 +115,10 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
         if (role !== kRoleName) return send(404, 'no such role');
         return send(200, credentials(), 'application/json');
       }
+      if (req.method === 'POST' && path === '/') {
+        const [status, xml] = assumeRoleWithWebIdentity(new URLSearchParams(Buffer.concat(chunks).toString()));
+        return send(status, xml, 'text/xml');
+      }
       if (req.method === 'GET' && path === kContainerPath) {
         if (req.headers.authorization !== kContainerToken) return send(401, 'unauthorized');
         return send(200, credentials(), 'application/json');
@@ -74,6 +134,8 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
   return {
     url: `http://127.0.0.1:${port}`,
     fetches: () => fetches,
+    webIdentityCalls,
+    acceptToken: (token) => acceptedTokens.add(token),
     /** Resolves once `count` credentials documents have been served. */
     waitForFetches(count) {
       if (fetches >= count) return Promise.resolve();

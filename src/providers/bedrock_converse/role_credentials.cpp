@@ -1,14 +1,12 @@
 #include "providers/bedrock_converse/role_credentials.hpp"
 
-#include <time.h>
-
 #include <condition_variable>
-#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,7 +15,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
 
 #include "core/thread_name.hpp"
 #include "http/client/upstream_call.hpp"
@@ -27,14 +24,12 @@
 namespace providers::bedrock {
 
 namespace net = boost::asio;
-namespace json = boost::json;
 using net::awaitable;
 using Clock = std::chrono::system_clock;
 
 namespace {
 
 constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
-constexpr std::chrono::minutes kRenewBefore{5};
 constexpr std::chrono::seconds kRetryAfterFailure{5};
 constexpr const char* kImdsDefault = "http://169.254.169.254";
 constexpr const char* kContainerHost = "http://169.254.170.2";
@@ -47,14 +42,38 @@ std::optional<std::string> non_empty(const EnvironmentLookup& environment, std::
 
 // Where the credentials come from, decided once from the environment.
 struct Source {
-  std::string container_url;         // set: the container endpoint, else IMDSv2
+  std::string web_identity_token_file;  // set: STS AssumeRoleWithWebIdentity, else…
+  std::string role_arn;
+  std::string role_session_name;  // empty: "llmgate-<unix time>" at each fetch
+  std::string sts_url;
+  std::string container_url;         // …set: the container endpoint, else IMDSv2
   std::string container_token;       // Authorization for it, or…
   std::string container_token_file;  // …read from this file each time (EKS rotates it)
   std::string imds_url;
 };
 
+// The regional endpoint, as the SDKs use by default now; the global one without a region.
+std::string sts_url_from(const EnvironmentLookup& environment) {
+  if (auto url = non_empty(environment, "AWS_ENDPOINT_URL_STS")) return *url;
+  if (auto url = non_empty(environment, "AWS_ENDPOINT_URL")) return *url;
+  auto region = non_empty(environment, "AWS_REGION");
+  if (!region) region = non_empty(environment, "AWS_DEFAULT_REGION");
+  if (!region) return "https://sts.amazonaws.com";
+  const bool china = region->starts_with("cn-");
+  return "https://sts." + *region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+}
+
 Source source_from(const EnvironmentLookup& environment) {
   Source source;
+  auto token_file = non_empty(environment, "AWS_WEB_IDENTITY_TOKEN_FILE");
+  auto role_arn = non_empty(environment, "AWS_ROLE_ARN");
+  if (token_file && role_arn) {
+    source.web_identity_token_file = *token_file;
+    source.role_arn = *role_arn;
+    source.role_session_name = non_empty(environment, "AWS_ROLE_SESSION_NAME").value_or("");
+    source.sts_url = sts_url_from(environment);
+    while (!source.sts_url.empty() && source.sts_url.back() == '/') source.sts_url.pop_back();
+  }
   if (auto full = non_empty(environment, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
     source.container_url = *full;
   } else if (auto relative = non_empty(environment, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
@@ -78,51 +97,7 @@ std::string read_token_file(const std::string& path) {
   return token;
 }
 
-std::string string_at(const json::object& object, std::string_view field) {
-  auto* value = object.if_contains(field);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
 }  // namespace
-
-core::Result<RoleCredentialsAnswer> parse_role_credentials(std::string_view json_text) {
-  boost::system::error_code ec;
-  auto parsed = json::parse(json_text, ec);
-  if (ec || !parsed.is_object()) {
-    return core::Error::unavailable("the role's credentials are not a JSON object");
-  }
-  const auto& object = parsed.get_object();
-  if (auto code = string_at(object, "Code"); !code.empty() && code != "Success") {
-    return core::Error::unavailable("the role's credentials answer says " + code + ": " +
-                                    string_at(object, "Message"));
-  }
-  RoleCredentialsAnswer answer;
-  answer.credentials.access_key_id = string_at(object, "AccessKeyId");
-  answer.credentials.secret_access_key = string_at(object, "SecretAccessKey");
-  answer.credentials.session_token = string_at(object, "Token");
-  const std::string expiration = string_at(object, "Expiration");
-  if (answer.credentials.access_key_id.empty() || answer.credentials.secret_access_key.empty()) {
-    return core::Error::unavailable("the role's credentials lack AccessKeyId or SecretAccessKey");
-  }
-  std::tm utc{};
-  int seconds = 0;
-  if (std::sscanf(expiration.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &utc.tm_year, &utc.tm_mon,
-                  &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &seconds) != 6) {
-    return core::Error::unavailable("the role's credentials have no readable Expiration ('" +
-                                    expiration + "')");
-  }
-  utc.tm_year -= 1900;
-  utc.tm_mon -= 1;
-  utc.tm_sec = seconds;
-  answer.expires_at = Clock::from_time_t(::timegm(&utc));
-  return answer;
-}
-
-std::chrono::milliseconds refresh_delay(Clock::time_point expires_at, Clock::time_point now) {
-  auto delay =
-      std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - kRenewBefore - now);
-  return std::max(delay, std::chrono::milliseconds(1000));
-}
 
 // Shared by the RoleCredentials object and its thread's coroutine.
 struct RoleCredentials::State {
@@ -145,9 +120,10 @@ struct Answer {
   std::string body;
 };
 
-// Coroutines take class-type parameters by reference (docs/architecture.md, GCC 12).
-awaitable<core::Result<Answer>> fetch(const std::string& url_text, const std::string& method,
-                                      const http::Headers& headers) {
+// The answer whatever its status. Coroutines take class-type parameters by reference
+// (docs/architecture.md, GCC 12).
+awaitable<core::Result<Answer>> fetch_any(const std::string& url_text, const std::string& method,
+                                          const http::Headers& headers, const std::string& body) {
   auto url = http::parse_url(url_text);
   if (!url) co_return core::Error::unavailable(url_text + ": " + url.error().message);
   http::OutgoingRequest request;
@@ -160,6 +136,7 @@ awaitable<core::Result<Answer>> fetch(const std::string& url_text, const std::st
   request.target = path_start == std::string::npos ? "/" : url_text.substr(path_start);
   url->path.clear();
   request.headers = headers;
+  request.body = body;
   http::UpstreamCall call(http::ClientTimeouts{std::chrono::seconds(2), std::chrono::seconds(3),
                                                std::chrono::seconds(3)});
   if (auto failure = co_await call.start(*url, std::move(request))) {
@@ -170,10 +147,43 @@ awaitable<core::Result<Answer>> fetch(const std::string& url_text, const std::st
   if (auto failure = co_await call.read_all(answer.body, kMaxAnswerBytes)) {
     co_return core::Error::unavailable(url_text + ": " + failure.message);
   }
-  if (answer.status / 100 != 2) {
-    co_return core::Error::unavailable(url_text + ": HTTP " + std::to_string(answer.status));
+  co_return answer;
+}
+
+// A body-less request whose answer must be a 2xx.
+awaitable<core::Result<Answer>> fetch(const std::string& url_text, const std::string& method,
+                                      const http::Headers& headers) {
+  const std::string no_body;
+  auto answer = co_await fetch_any(url_text, method, headers, no_body);
+  if (answer && answer->status / 100 != 2) {
+    co_return core::Error::unavailable(url_text + ": HTTP " + std::to_string(answer->status));
   }
   co_return answer;
+}
+
+awaitable<core::Result<RoleCredentialsAnswer>> fetch_with_web_identity(const Source& source) {
+  // Read at every fetch: Kubernetes rotates the projected token.
+  const std::string token = read_token_file(source.web_identity_token_file);
+  if (token.empty()) {
+    co_return core::Error::unavailable("the web identity token file '" +
+                                       source.web_identity_token_file +
+                                       "' (AWS_WEB_IDENTITY_TOKEN_FILE) is missing or empty");
+  }
+  std::string session_name = source.role_session_name;
+  if (session_name.empty()) {
+    session_name = "llmgate-" + std::to_string(Clock::to_time_t(Clock::now()));
+  }
+  // Unsigned: the token is the proof. In the body, not the URL, so that it is never logged.
+  const std::string body =
+      "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + uri_encode(source.role_arn) +
+      "&RoleSessionName=" + uri_encode(session_name) + "&WebIdentityToken=" + uri_encode(token);
+  http::Headers headers;
+  headers.set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+  const std::string url = source.sts_url + "/";
+  const std::string post = "POST";
+  auto answer = co_await fetch_any(url, post, headers, body);
+  if (!answer) co_return answer.take_error();
+  co_return parse_web_identity_answer(answer->status, answer->body);
 }
 
 awaitable<core::Result<RoleCredentialsAnswer>> fetch_from_container(const Source& source) {
@@ -215,7 +225,9 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
   net::steady_timer timer(co_await net::this_coro::executor);
   for (;;) {
     core::Result<RoleCredentialsAnswer> answer = core::Error::unavailable("not fetched");
-    if (!state->source.container_url.empty()) {
+    if (!state->source.web_identity_token_file.empty()) {
+      answer = co_await fetch_with_web_identity(state->source);
+    } else if (!state->source.container_url.empty()) {
       answer = co_await fetch_from_container(state->source);
     } else {
       answer = co_await fetch_from_instance(state->source);

@@ -48,6 +48,50 @@ TEST(RoleCredentialsTest, AnswersItCannotUseAreErrorsSayingWhy) {
   }
 }
 
+TEST(RoleCredentialsTest, ReadsStsAnswerToAWebIdentity) {
+  auto answer = parse_web_identity_answer(200, R"(<AssumeRoleWithWebIdentityResponse
+      xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>system:serviceaccount:ai:llmgate</SubjectFromWebIdentityToken>
+    <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/gw/llmgate-1</Arn></AssumedRoleUser>
+    <Credentials>
+      <SessionToken>FwoGZXIvYXdzE+/token==</SessionToken>
+      <SecretAccessKey>wJalr&amp;secret</SecretAccessKey>
+      <Expiration>2026-11-26T15:30:05Z</Expiration>
+      <AccessKeyId>ASIAWEBIDENTITY</AccessKeyId>
+    </Credentials>
+  </AssumeRoleWithWebIdentityResult>
+</AssumeRoleWithWebIdentityResponse>)");
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->credentials.access_key_id, "ASIAWEBIDENTITY");
+  EXPECT_EQ(answer->credentials.secret_access_key, "wJalr&secret");
+  EXPECT_EQ(answer->credentials.session_token, "FwoGZXIvYXdzE+/token==");
+  EXPECT_EQ(Clock::to_time_t(answer->expires_at), 1795707005);
+}
+
+TEST(RoleCredentialsTest, StsRefusalsSayStsCodeAndMessage) {
+  auto refused = parse_web_identity_answer(400, R"(<ErrorResponse>
+  <Error><Type>Sender</Type><Code>InvalidIdentityToken</Code>
+  <Message>Couldn&apos;t retrieve verification key from your identity provider</Message></Error>
+</ErrorResponse>)");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, core::ErrorKind::kUnavailable);
+  EXPECT_EQ(refused.error().message,
+            "STS AssumeRoleWithWebIdentity failed: InvalidIdentityToken: Couldn't retrieve "
+            "verification key from your identity provider");
+
+  auto bare = parse_web_identity_answer(503, "Service Unavailable");
+  ASSERT_FALSE(bare);
+  EXPECT_EQ(bare.error().message, "STS AssumeRoleWithWebIdentity failed: HTTP 503");
+
+  auto incomplete = parse_web_identity_answer(
+      200,
+      "<Credentials><AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey>"
+      "<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>");
+  ASSERT_FALSE(incomplete);
+  EXPECT_NE(incomplete.error().message.find("SessionToken"), std::string::npos);
+}
+
 TEST(RoleCredentialsTest, RenewsFiveMinutesBeforeExpiryAndNeverSoonerThanASecond) {
   const auto now = Clock::now();
   EXPECT_EQ(refresh_delay(now + 1h, now), std::chrono::milliseconds(55min));
