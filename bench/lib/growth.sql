@@ -68,6 +68,18 @@ SELECT id, prompt, completion FROM threads WHERE id >= (SELECT tmin FROM c)
 UPDATE search_index_state SET threads_to = (SELECT MAX(id) FROM threads),
                               sessions_to = (SELECT MAX(id) FROM sessions);
 
+-- The statistics' running totals, as the gateway keeps them (docs/records.md, "Statistics").
+DELETE FROM usage_hours;
+DELETE FROM usage_models;
+DELETE FROM key_last_use;
+INSERT INTO usage_hours (hour, model, requests, tokens_in, tokens_out, fee)
+  SELECT created_at / 3600, model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee)
+  FROM threads GROUP BY created_at / 3600, model;
+INSERT INTO usage_models (model, requests, tokens_in, tokens_out, fee)
+  SELECT model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee) FROM threads GROUP BY model;
+INSERT INTO key_last_use (key_id, last_thread_at)
+  SELECT key_id, MAX(created_at) FROM threads GROUP BY key_id;
+
 COMMIT;
 SELECT 'keys', COUNT(*) FROM api_keys;
 SELECT 'sessions', COUNT(*) FROM sessions;

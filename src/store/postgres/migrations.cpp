@@ -236,6 +236,38 @@ END
 $fn$;
 )sql";
 
+// The statistics' running totals (store/usage_totals.hpp), kept by insert_threads in the
+// records' transaction, filled here from the threads already stored.
+constexpr const char* kMigration5 = R"sql(
+CREATE TABLE usage_hours (
+  hour BIGINT NOT NULL,
+  model TEXT NOT NULL,
+  requests BIGINT NOT NULL,
+  tokens_in BIGINT NOT NULL,
+  tokens_out BIGINT NOT NULL,
+  fee BIGINT NOT NULL,
+  PRIMARY KEY (hour, model)
+);
+CREATE TABLE usage_models (
+  model TEXT PRIMARY KEY,
+  requests BIGINT NOT NULL,
+  tokens_in BIGINT NOT NULL,
+  tokens_out BIGINT NOT NULL,
+  fee BIGINT NOT NULL
+);
+CREATE TABLE key_last_use (
+  key_id BIGINT PRIMARY KEY,
+  last_thread_at BIGINT NOT NULL
+);
+INSERT INTO usage_hours (hour, model, requests, tokens_in, tokens_out, fee)
+  SELECT created_at / 3600, model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee)
+  FROM threads GROUP BY created_at / 3600, model;
+INSERT INTO usage_models (model, requests, tokens_in, tokens_out, fee)
+  SELECT model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee) FROM threads GROUP BY model;
+INSERT INTO key_last_use (key_id, last_thread_at)
+  SELECT key_id, MAX(created_at) FROM threads GROUP BY key_id;
+)sql";
+
 // The text search configuration of migration 2. Accent folding needs the unaccent
 // extension (shipped with PostgreSQL's contrib modules, trusted since PostgreSQL 13, so the
 // database's owner may create it); without it, search folds case only, and says so.
@@ -267,6 +299,7 @@ const std::array kMigrations = {
     Migration{2, kMigration2, create_search_configuration},
     Migration{3, kMigration3},
     Migration{4, kMigration4},
+    Migration{5, kMigration5},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

@@ -6,6 +6,7 @@
 #include "store/postgres/query.hpp"
 #include "store/postgres/rows.hpp"
 #include "store/postgres/search.hpp"
+#include "store/postgres/usage.hpp"
 
 namespace store::postgres {
 
@@ -83,6 +84,7 @@ core::Status PostgresStore::insert_threads(const std::vector<NewThread>& threads
         .text(thread.status)
         .text(thread.error);
   }
+  const UsageOfBatch usage = usage_of(threads);
   core::Status result = core::Ok{};
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     result = [&]() -> core::Status {
@@ -91,6 +93,7 @@ core::Status PostgresStore::insert_threads(const std::vector<NewThread>& threads
       // One round trip for the batch (pipeline mode), each row still its own statement.
       auto rows = connection_.exec_each(kInsertThread, params);
       if (!rows) return rows.take_error();
+      if (auto status = add_usage(connection_, usage); !status) return status;
       return transaction->commit();
     }();
     if (result || !connection_.failed_with(kDeadlockDetected)) break;

@@ -257,9 +257,42 @@ WHEN old.id <= (SELECT sessions_to FROM search_index_state) BEGIN
 END;
 )sql";
 
+// The statistics' running totals (store/usage_totals.hpp), kept by insert_threads in the
+// records' transaction, filled here from the threads already stored.
+constexpr const char* kMigration7 = R"sql(
+CREATE TABLE usage_hours (
+  hour INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  tokens_in INTEGER NOT NULL,
+  tokens_out INTEGER NOT NULL,
+  fee INTEGER NOT NULL,
+  PRIMARY KEY (hour, model)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE usage_models (
+  model TEXT PRIMARY KEY,
+  requests INTEGER NOT NULL,
+  tokens_in INTEGER NOT NULL,
+  tokens_out INTEGER NOT NULL,
+  fee INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE key_last_use (
+  key_id INTEGER PRIMARY KEY,
+  last_thread_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO usage_hours (hour, model, requests, tokens_in, tokens_out, fee)
+  SELECT created_at / 3600, model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee)
+  FROM threads GROUP BY created_at / 3600, model;
+INSERT INTO usage_models (model, requests, tokens_in, tokens_out, fee)
+  SELECT model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(fee) FROM threads GROUP BY model;
+INSERT INTO key_last_use (key_id, last_thread_at)
+  SELECT key_id, MAX(created_at) FROM threads GROUP BY key_id;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kMigration1}, Migration{2, kMigration2}, Migration{3, kMigration3},
     Migration{4, kMigration4}, Migration{5, kMigration5}, Migration{6, kMigration6},
+    Migration{7, kMigration7},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

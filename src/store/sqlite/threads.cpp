@@ -12,6 +12,7 @@
 #include "store/sqlite/query.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/usage.hpp"
 
 namespace store::sqlite {
 
@@ -209,6 +210,7 @@ core::Status SqliteStore::insert_threads(const std::vector<NewThread>& threads) 
     }
     if (auto status = (*insert)->run(); !status) return status;
   }
+  if (auto status = add_usage(connection_, usage_of(threads)); !status) return status;
   // The search index is written in bulk: each write of it makes an index segment whose cost
   // hardly depends on its size (about 140k instructions; bench/RESULTS.md).
   if (auto status = index_for_search(kIndexBatch); !status) return status;

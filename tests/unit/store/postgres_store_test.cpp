@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "postgres_fixtures.hpp"
+#include "store/postgres/migrations.hpp"
+#include "usage_expectations.hpp"
 
 namespace store::postgres {
 namespace {
@@ -27,9 +29,10 @@ std::vector<std::string> names(const Page<KeyListRow>& page) {
 // ---- schema ---------------------------------------------------------------------------
 
 TEST_F(PostgresStoreTest, MigratingAgainChangesNothing) {
-  EXPECT_EQ(scalar(*store_, "SELECT MAX(version) FROM schema_migrations"), 4);
+  const std::int64_t newest = migrations().back().version;
+  EXPECT_EQ(scalar(*store_, "SELECT MAX(version) FROM schema_migrations"), newest);
   ASSERT_TRUE(store_->migrate());
-  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM schema_migrations"), newest);
   EXPECT_EQ(scalar(*store_, "SELECT COUNT(*) FROM groups"), 1);
 }
 
@@ -45,7 +48,8 @@ TEST(PostgresMigrationTest, GatewaysStartingAtOnceMigrateOnce) {
   }
   for (auto& thread : threads) thread.join();
   for (auto& result : results) EXPECT_TRUE(result) << result.error().message;
-  EXPECT_EQ(scalar(*stores[0], "SELECT COUNT(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(scalar(*stores[0], "SELECT COUNT(*) FROM schema_migrations"),
+            migrations().back().version);
   EXPECT_EQ(scalar(*stores[0], "SELECT COUNT(*) FROM groups"), 1);
 }
 
@@ -349,6 +353,37 @@ TEST_F(PostgresRecordsTest, StatisticsSumTheThreads) {
   EXPECT_EQ(statistics.spend_total, Money::from_nanos(3 * 225'001));
   ASSERT_EQ(statistics.models_total.size(), 2u);
   EXPECT_EQ(statistics.models_total[0].model, "gpt-4o");
+}
+
+TEST_F(PostgresRecordsTest, StatisticsFromRunningTotalsAgreeWithTheThreadsAtAnyMonthStart) {
+  const std::int64_t start = 1'795'000'000;  // a whole hour
+  auto threads = store::testing::threads_over_days({alice_, bob_}, start);
+  for (std::size_t from = 0; from < threads.size(); from += 50) {
+    ASSERT_TRUE(store_->insert_threads(
+        {threads.begin() + static_cast<std::ptrdiff_t>(from),
+         threads.begin() + static_cast<std::ptrdiff_t>(std::min(from + 50, threads.size()))}));
+  }
+  for (std::int64_t month_start : {start - 3600, start + 86'400, start + 86'400 + 1800,
+                                   start + 2 * 86'400 + 2700, start + 4 * 86'400}) {
+    SCOPED_TRACE(month_start);
+    store::testing::expect_same_statistics(must(store_->statistics(month_start)),
+                                           store::testing::statistics_of(threads, 2, month_start));
+  }
+}
+
+TEST_F(PostgresRecordsTest, TheMigrationFillsTheTotalsFromThreadsWrittenBeforeIt) {
+  const std::int64_t start = 1'795'000'000;
+  auto threads = store::testing::threads_over_days({alice_, bob_}, start);
+  ASSERT_TRUE(store_->insert_threads(threads));
+  // Back to version 4: the same schema without the totals.
+  ASSERT_EQ(migrations()[4].version, 5);
+  exec(*store_,
+       "DROP TABLE usage_hours; DROP TABLE usage_models; DROP TABLE key_last_use; "
+       "DELETE FROM schema_migrations WHERE version = 5");
+  ASSERT_TRUE(store_->migrate());
+  const std::int64_t month_start = start + 86'400 + 1800;
+  store::testing::expect_same_statistics(must(store_->statistics(month_start)),
+                                         store::testing::statistics_of(threads, 2, month_start));
 }
 
 }  // namespace

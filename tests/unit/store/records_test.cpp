@@ -8,6 +8,7 @@
 
 #include "admin_fixtures.hpp"
 #include "temp_dir.hpp"
+#include "usage_expectations.hpp"
 
 namespace store::sqlite {
 namespace {
@@ -823,6 +824,23 @@ TEST_F(RecordsTest, StatisticsThisMonthAndInTotal) {
   EXPECT_EQ(stats.models_total[1].fee, Money::from_nanos(8'000));
   EXPECT_EQ(stats.models_total[1].tokens_in, 160);
   EXPECT_EQ(stats.models_total[2].model, "llama");
+}
+
+TEST_F(RecordsTest, StatisticsFromRunningTotalsAgreeWithTheThreadsAtAnyMonthStart) {
+  const std::int64_t start = 1'795'000'000;  // a whole hour
+  auto threads = store::testing::threads_over_days({alice_, bob_}, start);
+  for (std::size_t from = 0; from < threads.size(); from += 50) {  // batch after batch
+    insert({threads.begin() + static_cast<std::ptrdiff_t>(from),
+            threads.begin() + static_cast<std::ptrdiff_t>(std::min(from + 50, threads.size()))});
+  }
+  // Whole hours, and month starts 30 and 45 minutes off the hour (India, Nepal), where the
+  // first partial hour is summed from the threads.
+  for (std::int64_t month_start : {start - 3600, start + 86'400, start + 86'400 + 1800,
+                                   start + 2 * 86'400 + 2700, start + 4 * 86'400}) {
+    SCOPED_TRACE(month_start);
+    store::testing::expect_same_statistics(must(store_->statistics(month_start)),
+                                           store::testing::statistics_of(threads, 2, month_start));
+  }
 }
 
 }  // namespace
