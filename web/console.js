@@ -9,7 +9,12 @@ const state = { key: sessionStorage.getItem(kKeyStorage) ?? '', mine: null };
 
 // ---- talking to the gateway --------------------------------------------------------------
 
-class ApiError extends Error {}
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
 
 async function api(path, body) {
   const init = { headers: { authorization: `Bearer ${state.key}` } };
@@ -23,9 +28,9 @@ async function api(path, body) {
   try {
     answer = await response.json();
   } catch {
-    throw new ApiError(`${path}: HTTP ${response.status}`);
+    throw new ApiError(`${path}: HTTP ${response.status}`, response.status);
   }
-  if (!answer.success) throw new ApiError(answer.error?.message ?? answer.data ?? `HTTP ${response.status}`);
+  if (!answer.success) throw new ApiError(answer.error?.message ?? answer.data ?? `HTTP ${response.status}`, response.status);
   return answer.data;
 }
 
@@ -203,7 +208,8 @@ const views = {
       pager(page, offset, reload));
   },
 
-  async models(view, { q = '', offset = 0 } = {}) {
+  async models(view, { q = '', offset = 0, edit } = {}) {
+    if (edit) return modelView(view, edit, { q, offset });
     const [page, providers] = await Promise.all([
       api(`/admin/model/list${query({ q, limit: kPageSize, offset })}`),
       api('/admin/model/list-providers'),
@@ -273,6 +279,7 @@ const views = {
         { title: 'Images', value: (m) => (m.multiple ? 'yes' : 'no') },
         { title: 'Config (secrets masked)', value: (m) => JSON.stringify(m.config) },
         { title: '', value: (m) => [
+          element('button', { type: 'button', onclick: () => show('models', { q, offset, edit: m.id }) }, 'Edit'),
           element('button', { type: 'button', onclick: () => reprice(m) }, 'Prices'),
           element('button', { type: 'button', onclick: () => remove(m) }, 'Delete'),
         ] },
@@ -304,6 +311,68 @@ const views = {
         { title: 'Keys', value: (g) => g.key_count, number: true },
         { title: 'Models', value: (g) => g.model_count, number: true },
       ], page.items, { testId: 'groups' }));
+  },
+
+  // Feishu bots (docs/feishu.md): each answers in Feishu chats with one model, charged to
+  // one llmgate key. Saving with an App ID that exists updates that bot; secrets left empty
+  // keep the stored ones.
+  async bots(view, { q = '', offset = 0 } = {}) {
+    const page = await api(`/admin/bot/feishu/list${query({ q, limit: kPageSize, offset })}`);
+    const reload = () => show('bots', { q, offset });
+    const notice = element('div');
+    const fields = {
+      name: element('input', { name: 'bot_name' }),
+      appId: element('input', { name: 'appId', required: true, placeholder: 'cli_…' }),
+      appSecret: element('input', { name: 'appSecret', type: 'password', autocomplete: 'off' }),
+      apiKey: element('input', { name: 'apiKey', type: 'password', autocomplete: 'off', placeholder: 'br-…' }),
+      modelId: element('input', { name: 'modelId' }),
+      encryptKey: element('input', { name: 'encryptKey', type: 'password', autocomplete: 'off' }),
+      verificationToken: element('input', { name: 'verificationToken', type: 'password', autocomplete: 'off' }),
+    };
+    const save = async (event) => {
+      event.preventDefault();
+      notice.replaceChildren();
+      const config = {};
+      for (const [name, input] of Object.entries(fields)) {
+        if (name !== 'name' && input.value) config[name] = input.value;
+      }
+      const body = { config };
+      if (fields.name.value) body.name = fields.name.value;
+      try {
+        const saved = await api('/admin/bot/feishu/save', body);
+        await show('bots', { q, offset: 0 });
+        document.querySelector('#view').prepend(element('p', { class: 'notice', dataset: { testid: 'saved-bot' } }, `Bot "${saved.name}" saved.`));
+      } catch (error) {
+        notice.append(errorLine(error));
+      }
+    };
+    const remove = async (row) => {
+      if (!confirm(`Delete bot "${row.name}"? Feishu's events for it will be refused.`)) return;
+      try {
+        await api('/admin/bot/feishu/delete', { id: row.id });
+        await reload();
+      } catch (error) {
+        view.prepend(errorLine(error));
+      }
+    };
+    const labels = { appId: 'App ID', appSecret: 'App secret', apiKey: 'llmgate key', modelId: 'model', encryptKey: 'encrypt key', verificationToken: 'verification token', name: 'name' };
+    view.append(element('h2', {}, 'Feishu bots'),
+      element('p', {}, 'Give Feishu the bot\'s webhook URL as its event subscription address.'),
+      element('form', { class: 'inline', onsubmit: save },
+        Object.entries(fields).map(([name, input]) => element('label', {}, labels[name], input)),
+        element('button', { type: 'submit' }, 'Save bot')),
+      notice,
+      searchForm('name or App ID', q, (text) => show('bots', { q: text })),
+      table([
+        { title: 'Id', value: (b) => b.id, number: true },
+        { title: 'Name', value: (b) => b.name },
+        { title: 'App ID', value: (b) => b.app_id },
+        { title: 'Model', value: (b) => b.config?.modelId ?? '' },
+        { title: 'Webhook URL', value: (b) => element('code', {}, `${location.origin}/bot/feishu/${b.id}/webhook/event`) },
+        { title: 'Config (secrets masked)', value: (b) => JSON.stringify(b.config) },
+        { title: '', value: (b) => element('button', { type: 'button', onclick: () => remove(b) }, 'Delete') },
+      ], page.items, { testId: 'bots', query: q }),
+      pager(page, offset, (next) => show('bots', { q, offset: next })));
   },
 
   async payments(view, { q = '', offset = 0 } = {}) {
@@ -449,6 +518,82 @@ async function keyView(view, id, back) {
     element('button', { type: 'button', onclick: () => show('keys', back) }, 'All keys'));
 }
 
+// One model's settings. The config is shown as the API shows it, secrets masked; a masked
+// secret saved back unchanged keeps the stored one (docs/api.md, "Models").
+async function modelView(view, id, back) {
+  const [model, providers] = await Promise.all([
+    api(`/admin/model/detail/${encodeURIComponent(id)}`),
+    api('/admin/model/list-providers'),
+  ]);
+  const notice = element('div');
+  const fields = {
+    name: element('input', { name: 'model_name', value: model.name, required: true }),
+    provider: element('select', { name: 'model_provider' }, providers.map((p) => element('option', { value: p.name, selected: p.name === model.provider }, p.name))),
+    price_in: element('input', { name: 'model_price_in', inputMode: 'decimal', value: String(model.price_in) }),
+    price_out: element('input', { name: 'model_price_out', inputMode: 'decimal', value: String(model.price_out) }),
+    multiple: element('input', { name: 'model_multiple', type: 'checkbox', checked: model.multiple }),
+  };
+  const config = element('textarea', { name: 'model_config', rows: 8, cols: 70, value: JSON.stringify(model.config, null, 2) });
+  const save = async (event) => {
+    event.preventDefault();
+    notice.replaceChildren();
+    try {
+      const saved = await api('/admin/model/save', {
+        id: model.id, name: fields.name.value, provider: fields.provider.value, config: config.value,
+        price_in: fields.price_in.value, price_out: fields.price_out.value, multiple: fields.multiple.checked,
+      });
+      await show('models', back);
+      document.querySelector('#view').prepend(element('p', { class: 'notice', dataset: { testid: 'saved-model' } }, `Model "${saved.name}" saved.`));
+    } catch (error) {
+      notice.append(errorLine(error));
+    }
+  };
+  view.append(element('h2', {}, `Model "${model.name}" (id ${model.id})`),
+    element('form', { class: 'stacked', onsubmit: save },
+      Object.entries(fields).map(([name, input]) => element('label', {}, name.replace('_', ' '), input)),
+      element('label', {}, 'config (JSON; secrets as shown keep their stored value)', config),
+      element('button', { type: 'submit' }, 'Save model')),
+    notice,
+    element('button', { type: 'button', onclick: () => show('models', back) }, 'All models'));
+}
+
+// A group's name; deleting it, which first asks before moving its keys to group 1.
+function groupSettings(group, notice) {
+  const name = element('input', { name: 'group_rename', value: group.name, required: true });
+  const rename = async (event) => {
+    event.preventDefault();
+    try {
+      const saved = await api('/admin/group/save', { id: group.id, name: name.value });
+      await show('groups', { group: saved });
+    } catch (error) {
+      notice.replaceChildren(errorLine(error));
+    }
+  };
+  const remove = async () => {
+    if (!confirm(`Delete group "${group.name}" and its grants?`)) return;
+    try {
+      await api('/admin/group/delete', { id: group.id });
+    } catch (error) {
+      // 409: keys are still in the group.
+      if (error.status !== 409) {
+        notice.replaceChildren(errorLine(error));
+        return;
+      }
+      if (!confirm(`${error.message}\nMove them to group 1 and delete the group?`)) return;
+      try {
+        await api('/admin/group/delete', { id: group.id, force: true });
+      } catch (forced) {
+        notice.replaceChildren(errorLine(forced));
+        return;
+      }
+    }
+    await show('groups');
+  };
+  return element('form', { class: 'inline', onsubmit: rename },
+    element('label', {}, 'name', name), element('button', { type: 'submit' }, 'Rename'),
+    group.id === 1 ? null : element('button', { type: 'button', onclick: remove }, 'Delete group'));
+}
+
 // One group's models: granted ones with "Revoke", and a choice of the others to grant.
 async function groupView(view, group) {
   const [granted, models] = await Promise.all([
@@ -469,6 +614,7 @@ async function groupView(view, group) {
     }
   };
   view.append(element('h2', {}, `Group "${group.name}" (id ${group.id})`),
+    groupSettings(group, notice),
     element('form', { class: 'inline', onsubmit: (event) => { event.preventDefault(); if (choice.value) change('/admin/group/authorize-model', choice.value); } },
       element('label', {}, 'model', choice), element('button', { type: 'submit' }, 'Grant')),
     notice,
@@ -510,6 +656,7 @@ async function recordsView(view, base, { q = '', offset = 0, thread } = {}) {
 const kAdminNav = [
   ['overview', 'Overview'], ['keys', 'Keys'], ['models', 'Models'], ['groups', 'Groups'],
   ['payments', 'Payments'], ['conversations', 'Conversations'], ['records', 'Records'],
+  ['bots', 'Feishu bots'],
 ];
 const kUserNav = [['mine', 'My key'], ['my-conversations', 'My conversations'], ['my-records', 'My records']];
 

@@ -157,7 +157,7 @@ if (growth.length) {
   p();
   const stats = growth.find((r) => r.what === "statistics");
   if (stats) {
-    p(`\`GET /admin/statistics/total\` (sums every thread): ${stats.ms.toFixed(1)} ms, median of 7. While one ran, ${int(stats.chats)} chat requests were answered one after another, the slowest in ${stats.chat_max_ms.toFixed(1)} ms (admin reads have a connection and thread of their own).`);
+    p(`\`GET /admin/statistics/total\` (reads the running totals, docs/records.md): ${stats.ms.toFixed(1)} ms, median of 7. While one ran, ${int(stats.chats)} chat request(s) were answered one after another, the slowest in ${stats.chat_max_ms.toFixed(1)} ms (admin reads have a connection and thread of their own).`);
     p();
   }
   p("| scenario, 64 connections | empty database req/s | grown database req/s | grown / empty | p99 ms empty · grown | CPU µs per request empty · grown |");

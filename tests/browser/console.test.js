@@ -197,6 +197,89 @@ test('an admin changes a model\'s prices and deletes it', { timeout: 60_000 }, a
   await page.context().close();
 });
 
+test('an admin edits a model\'s config; the masked secret saved back keeps the stored one', { timeout: 60_000 }, async () => {
+  const model = await stack.admin.saveModel({
+    name: `console-edited-${Date.now()}`,
+    group_id: 1,
+    config: { baseUrl: `${stack.fake.url}/v1`, apiKey: kUpstreamApiKey, model: 'echo' },
+  });
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="models"]');
+  const rows = await search(page, 'models', model.name);
+  await rows.first().locator('button:text-is("Edit")').click();
+  const shown = JSON.parse(await page.inputValue('textarea[name="model_config"]'));
+  assert.equal(shown.apiKey, model.config.apiKey, 'the secret is shown masked');
+  await page.fill('textarea[name="model_config"]', JSON.stringify({ ...shown, model: 'echo-fragmented' }));
+  await page.fill('input[name="model_price_out"]', '3');
+  await page.click('text=Save model');
+  await page.locator('[data-testid="saved-model"]').waitFor();
+
+  const saved = await stack.admin.get(`/admin/model/detail/${model.id}`);
+  assert.equal(saved.config.model, 'echo-fragmented');
+  assert.equal(saved.price_out, 3);
+  const question = uniquePrompt('after the config edit');
+  const answer = await stack.client.chat.completions.create({ model: model.name, messages: [{ role: 'user', content: question }] });
+  assert.equal(answer.choices[0].message.content, `echo: ${question}`);
+  const upstream = stack.fake.findRequest((r) => r.rawBody?.includes(question));
+  assert.equal(upstream.body.model, 'echo-fragmented');
+  assert.equal(upstream.headers.authorization, `Bearer ${kUpstreamApiKey}`);
+  await page.context().close();
+});
+
+test('an admin renames a group and deletes it, moving its keys to group 1 when asked', { timeout: 60_000 }, async () => {
+  const stamp = Date.now();
+  const group = await stack.admin.ok('POST', '/admin/group/save', { name: `console-old-${stamp}` });
+  const member = await stack.admin.createKey({ name: `console-member-${stamp}`, group_id: group.id });
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="groups"]');
+  await page.click(`[data-testid="groups"] a:text-is("${group.name}")`);
+  await page.fill('input[name="group_rename"]', `console-new-${stamp}`);
+  await page.click('button:text-is("Rename")');
+  await page.locator('h2', { hasText: `console-new-${stamp}` }).waitFor();
+  assert.equal((await stack.admin.get(`/admin/group/detail/${group.id}`)).name, `console-new-${stamp}`);
+
+  // The first delete is refused (a key is in the group); the second question moves it.
+  const questions = [];
+  page.on('dialog', (dialog) => {
+    questions.push(dialog.message());
+    dialog.accept();
+  });
+  await page.click('button:text-is("Delete group")');
+  await page.locator('[data-testid="groups"]').waitFor();
+  assert.equal(questions.length, 2);
+  assert.match(questions[1], /Move them to group 1/);
+  assert.equal((await stack.admin.call('GET', `/admin/group/detail/${group.id}`)).status, 404);
+  assert.equal((await stack.admin.get(`/admin/api-key/detail/${member.id}`)).group_id, 1);
+  await page.context().close();
+});
+
+test('an admin adds a Feishu bot, sees its webhook URL and masked secrets, and deletes it', { timeout: 60_000 }, async () => {
+  const appId = `cli_console_${Date.now()}`;
+  const page = await signedIn(stack.gateway.adminKey);
+  await page.click('#nav a[data-view="bots"]');
+  await page.fill('input[name="bot_name"]', 'console helpdesk');
+  await page.fill('input[name="appId"]', appId);
+  await page.fill('input[name="appSecret"]', 'feishu-app-secret-from-console');
+  await page.fill('input[name="apiKey"]', stack.user.api_key);
+  await page.fill('input[name="modelId"]', gatewayModel('echo'));
+  await page.click('text=Save bot');
+  await page.locator('[data-testid="saved-bot"]').waitFor();
+
+  const bot = (await stack.admin.list('/admin/bot/feishu/list', { q: appId })).items[0];
+  assert.equal(bot.name, 'console helpdesk');
+  assert.equal(bot.config.modelId, gatewayModel('echo'));
+  const row = page.locator('[data-testid="bots"] tbody tr', { hasText: appId });
+  const text = await row.textContent();
+  assert.ok(text.includes(`${stack.gateway.url}/bot/feishu/${bot.id}/webhook/event`), text);
+  assert.ok(!text.includes('feishu-app-secret-from-console') && !text.includes(stack.user.api_key), 'secrets masked');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await row.locator('button:text-is("Delete")').click();
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await stack.admin.list('/admin/bot/feishu/list', { q: appId })).total, 0);
+  await page.context().close();
+});
+
 test('an admin moves a key to another group, sets its quota, and grants it a model of its own', { timeout: 60_000 }, async () => {
   const stamp = Date.now();
   const group = await stack.admin.ok('POST', '/admin/group/save', { name: `console-solo-${stamp}` });
