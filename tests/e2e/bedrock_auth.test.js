@@ -25,6 +25,8 @@ import {
 import {
   kContainerPath,
   kContainerToken,
+  kCrossAccountRoleArn,
+  kExternalId,
   kRoleArn,
   kWebIdentityToken,
   startFakeAwsMetadata,
@@ -226,15 +228,18 @@ test('credentials come from a profile of the shared credentials file', { timeout
   }
 });
 
-/** A gateway started with `env`, a model with "instanceCredentials": true, and a client. */
-async function roleGateway(env) {
+/**
+ * A gateway started with `env`, a model 'bedrock-role' with `credentials` in its config
+ * ("instanceCredentials": true unless given), and a client.
+ */
+async function roleGateway(env, credentials = { instanceCredentials: true }) {
   const roleGw = await startGateway({ env });
   const roleAdmin = new Admin(roleGw.url, roleGw.adminKey);
   await roleAdmin.saveModel({
     name: 'bedrock-role',
     provider: 'bedrock-converse',
     group_id: 1,
-    config: { modelId: kModelId, endpoint: fake.url, region: 'us-east-1', instanceCredentials: true },
+    config: { modelId: kModelId, endpoint: fake.url, region: 'us-east-1', ...credentials },
   });
   const roleClient = openaiClient(roleGw, (await roleAdmin.createKey({ name: 'role' })).api_key);
   return { gateway: roleGw, client: roleClient };
@@ -335,6 +340,59 @@ test('a web identity STS refuses is answered 503 with STS\'s reason', { timeout:
     await role.gateway.stop();
     await metadata.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a model with roleArn assumes that role at STS with its own keys (SigV4) and calls Bedrock as the role', { timeout: 30_000 }, async () => {
+  const sts = await startFakeAwsMetadata();
+  const role = await roleGateway({ AWS_ENDPOINT_URL_STS: sts.url }, {
+    accessKeyId: kAccessKeyId,
+    secretAccessKey: kSecretAccessKey,
+    roleArn: kCrossAccountRoleArn,
+    externalId: kExternalId,
+  });
+  try {
+    const prompt = uniquePrompt('signed as the assumed role');
+    assert.equal((await askWith(role.client, 'bedrock-role', prompt)).choices[0].message.content, `echo: ${prompt}`);
+    assert.equal(upstreamRequestsFor(prompt)[0].accessKeyId, kSessionAccessKeyId);
+    const [call] = sts.assumeRoleCalls;
+    assert.deepEqual(call, {
+      roleArn: kCrossAccountRoleArn,
+      sessionName: 'llmgate',
+      externalId: kExternalId,
+      accessKeyId: kAccessKeyId,
+      region: 'us-east-1',
+    });
+  } finally {
+    await role.gateway.stop();
+    await sts.close();
+  }
+});
+
+test('a role STS refuses to give is answered 503 with STS\'s reason; a bearer token cannot assume one', { timeout: 30_000 }, async () => {
+  const sts = await startFakeAwsMetadata();
+  const role = await roleGateway({ AWS_ENDPOINT_URL_STS: sts.url }, {
+    accessKeyId: kAccessKeyId,
+    secretAccessKey: kSecretAccessKey,
+    roleArn: kCrossAccountRoleArn,
+    externalId: 'not-the-external-id',
+    roleSessionName: 'gw-2',
+  });
+  try {
+    const error = await expectApiError(askWith(role.client, 'bedrock-role', uniquePrompt('refused role')), { status: 503 });
+    assert.match(error.message, /credentials of role arn:aws:iam::210987654321:role\/bedrock-for-llmgate are not available: STS AssumeRole failed: AccessDenied/);
+    assert.equal(sts.assumeRoleCalls[0].sessionName, 'gw-2');
+    assert.ok(!error.message.includes(kSecretAccessKey));
+
+    const roleAdmin = new Admin(role.gateway.url, role.gateway.adminKey);
+    await roleAdmin.fails('POST', '/admin/model/save', {
+      name: 'bedrock-bearer-role',
+      provider: 'bedrock-converse',
+      config: { modelId: kModelId, endpoint: fake.url, region: 'us-east-1', bearerToken: kBearerToken, roleArn: kCrossAccountRoleArn },
+    }, 400, { param: 'config.roleArn' });
+  } finally {
+    await role.gateway.stop();
+    await sts.close();
   }
 });
 

@@ -3,25 +3,34 @@
 // /latest/meta-data/iam/security-credentials/ and /…/<role> with the token), the ECS /
 // EKS container credentials endpoint (GET with the Authorization token), and STS's
 // AssumeRoleWithWebIdentity (POST / with a form body, answered in XML, as for EKS IAM roles
-// for service accounts). The credentials are the fake Bedrock's session keys, so that
+// for service accounts) and AssumeRole (the same, signed with SigV4 for service "sts",
+// checked with AWS's own signer; the role kCrossAccountRoleArn wants kExternalId). The credentials are the fake Bedrock's session keys, so that
 // requests signed with them are accepted.
 
 import http from 'node:http';
 import { EventEmitter } from 'node:events';
-import { kSessionAccessKeyId, kSessionSecretAccessKey, kSessionToken } from './bedrock_upstream.js';
+import {
+  kSessionAccessKeyId,
+  kSessionSecretAccessKey,
+  kSessionToken,
+  verifySigV4,
+} from './bedrock_upstream.js';
 
 export const kRoleName = 'llmgate-e2e-role';
 export const kContainerPath = '/v2/credentials/e2e';
 export const kContainerToken = 'container-authorization-token-e2e';
 export const kRoleArn = 'arn:aws:iam::123456789012:role/llmgate-e2e';
 export const kWebIdentityToken = 'eyJhbGciOiJSUzI1NiJ9.e2e-service-account.signature';
+export const kCrossAccountRoleArn = 'arn:aws:iam::210987654321:role/bedrock-for-llmgate';
+export const kExternalId = 'llmgate-e2e-external-id';
 
 /**
  * Starts the fake. `expiresInMs`: how long the credentials it hands out are valid.
  * Resolves with {url, fetches(), waitForFetches(n), webIdentityCalls, acceptToken(t),
  * close()}; fetches() counts the credentials documents served; webIdentityCalls lists the
  * {token, roleArn, sessionName} of each AssumeRoleWithWebIdentity, accepted or not; STS
- * accepts kWebIdentityToken and the tokens given to acceptToken.
+ * accepts kWebIdentityToken and the tokens given to acceptToken; assumeRoleCalls lists the
+ * {roleArn, sessionName, externalId, accessKeyId, region, error} of each AssumeRole.
  */
 const xmlEscape = (text) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -39,6 +48,7 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
   let fetches = 0;
   let nextToken = 1;
   const webIdentityCalls = [];
+  const assumeRoleCalls = [];
   const acceptedTokens = new Set([kWebIdentityToken]);
 
   const expiration = () => new Date(Date.now() + expiresInMs).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -58,6 +68,42 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
       Expiration: expiration(),
     });
   };
+
+  const assumeRole = async (req, rawBody, form) => {
+    const call = {
+      roleArn: form.get('RoleArn'),
+      sessionName: form.get('RoleSessionName'),
+      externalId: form.get('ExternalId'),
+    };
+    assumeRoleCalls.push(call);
+    try {
+      const auth = await verifySigV4(req, rawBody, undefined, 'sts');
+      call.accessKeyId = auth.accessKeyId;
+      call.region = auth.region;
+    } catch (error) {
+      call.error = error.type;
+      return [403, stsError('SignatureDoesNotMatch', error.message)];
+    }
+    if (call.roleArn !== kCrossAccountRoleArn || call.externalId !== kExternalId) {
+      call.error = 'AccessDenied';
+      return [403, stsError('AccessDenied', `User: ${call.accessKeyId} is not authorized to perform: sts:AssumeRole on resource: ${call.roleArn}`)];
+    }
+    served();
+    return [200, credentialsXml('AssumeRole', `arn:aws:sts::210987654321:assumed-role/bedrock-for-llmgate/${call.sessionName}`)];
+  };
+
+  const credentialsXml = (action, arn) => `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <${action}Result>
+    <AssumedRoleUser><Arn>${arn}</Arn><AssumedRoleId>AROAE2E</AssumedRoleId></AssumedRoleUser>
+    <Credentials>
+      <SessionToken>${xmlEscape(kSessionToken)}</SessionToken>
+      <SecretAccessKey>${xmlEscape(kSessionSecretAccessKey)}</SecretAccessKey>
+      <Expiration>${expiration()}</Expiration>
+      <AccessKeyId>${kSessionAccessKeyId}</AccessKeyId>
+    </Credentials>
+  </${action}Result>
+  <ResponseMetadata><RequestId>e2e-request</RequestId></ResponseMetadata>
+</${action}Response>`;
 
   const assumeRoleWithWebIdentity = (form) => {
     const call = {
@@ -116,7 +162,13 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
         return send(200, credentials(), 'application/json');
       }
       if (req.method === 'POST' && path === '/') {
-        const [status, xml] = assumeRoleWithWebIdentity(new URLSearchParams(Buffer.concat(chunks).toString()));
+        const rawBody = Buffer.concat(chunks).toString();
+        const form = new URLSearchParams(rawBody);
+        if (form.get('Action') === 'AssumeRole') {
+          assumeRole(req, rawBody, form).then(([status, xml]) => send(status, xml, 'text/xml'));
+          return undefined;
+        }
+        const [status, xml] = assumeRoleWithWebIdentity(form);
         return send(status, xml, 'text/xml');
       }
       if (req.method === 'GET' && path === kContainerPath) {
@@ -135,6 +187,7 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
     url: `http://127.0.0.1:${port}`,
     fetches: () => fetches,
     webIdentityCalls,
+    assumeRoleCalls,
     acceptToken: (token) => acceptedTokens.add(token),
     /** Resolves once `count` credentials documents have been served. */
     waitForFetches(count) {

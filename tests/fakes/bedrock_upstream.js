@@ -134,10 +134,11 @@ function parseAuthorization(header) {
 }
 
 /**
- * Verifies a SigV4-signed request with @smithy/signature-v4. Throws a BedrockError with the
- * exception Bedrock would answer; returns the parsed authorization otherwise.
+ * Verifies a SigV4-signed request for `service` with @smithy/signature-v4. Throws a
+ * BedrockError with the exception Bedrock would answer (its `type`); returns the parsed
+ * authorization otherwise. The fake STS (aws_metadata.js) checks its calls with it too.
  */
-async function verifySigV4(req, rawBody, expectedRegion) {
+export async function verifySigV4(req, rawBody, expectedRegion, service = 'bedrock') {
   const auth = parseAuthorization(req.headers.authorization);
   if (!auth) {
     throw new BedrockError('IncompleteSignatureException', 'Authorization header is malformed.');
@@ -149,8 +150,8 @@ async function verifySigV4(req, rawBody, expectedRegion) {
       'The security token included in the request is invalid.',
     );
   }
-  if (auth.service !== 'bedrock') {
-    throw new BedrockError('InvalidSignatureException', `Credential should be scoped to correct service: 'bedrock'.`);
+  if (auth.service !== service) {
+    throw new BedrockError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
   }
   if (expectedRegion && auth.region !== expectedRegion) {
     throw new BedrockError(
@@ -180,7 +181,7 @@ async function verifySigV4(req, rawBody, expectedRegion) {
   }
   const [path, query = ''] = req.url.split('?');
   const signer = new SignatureV4({
-    service: 'bedrock',
+    service,
     region: auth.region,
     credentials,
     sha256: Sha256,
@@ -197,7 +198,7 @@ async function verifySigV4(req, rawBody, expectedRegion) {
       headers,
       body: rawBody,
     },
-    { signingDate, signingRegion: auth.region, signingService: 'bedrock' },
+    { signingDate, signingRegion: auth.region, signingService: service },
   );
   if (signed.headers.authorization !== req.headers.authorization) {
     throw new BedrockError(

@@ -1,5 +1,9 @@
 #include "providers/bedrock_converse/bedrock_config.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -167,8 +171,8 @@ std::optional<AwsCredentials> credentials_from_file(const std::string& path,
   return found;
 }
 
-core::Status read_credentials(const json::object& config, const EnvironmentLookup& environment,
-                              BedrockConfig& out) {
+core::Status read_base_credentials(const json::object& config, const EnvironmentLookup& environment,
+                                   BedrockConfig& out) {
   ConfigReader reader(config);
   auto access_key = reader.optional_string("accessKeyId");
   if (!access_key) return access_key.take_error();
@@ -254,6 +258,58 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
       "profile), none in the gateway's environment (AWS_ACCESS_KEY_ID + "
       "AWS_SECRET_ACCESS_KEY, or AWS_BEARER_TOKEN_BEDROCK) and no profile '" +
           env_profile + "' in the shared credentials file");
+}
+
+// The credentials found as above, or, with "roleArn", those of that role, assumed with them
+// at STS (cross-account access): kept fresh by a thread of their own (role_credentials.hpp).
+core::Status read_credentials(const json::object& config, const EnvironmentLookup& environment,
+                              BedrockConfig& out) {
+  ConfigReader reader(config);
+  auto role_arn = reader.optional_string("roleArn");
+  if (!role_arn) return role_arn.take_error();
+  auto session_name = reader.optional_string("roleSessionName");
+  if (!session_name) return session_name.take_error();
+  auto external_id = reader.optional_string("externalId");
+  if (!external_id) return external_id.take_error();
+  if (auto status = read_base_credentials(config, environment, out); !status) return status;
+  if (!role_arn->has_value() || (*role_arn)->empty()) {
+    if (session_name->has_value() || external_id->has_value()) {
+      return ConfigReader::error(session_name->has_value() ? "roleSessionName" : "externalId",
+                                 "needs roleArn");
+    }
+    return core::Ok{};
+  }
+  if (!(*role_arn)->starts_with("arn:")) {
+    return ConfigReader::error("roleArn", "must be a role's ARN (arn:aws:iam::<account>:role/…)");
+  }
+  if (!out.bearer_token.empty()) {
+    return ConfigReader::error("roleArn",
+                               "is assumed with AWS credentials, not a Bedrock API key "
+                               "(bearerToken or AWS_BEARER_TOKEN_BEDROCK)");
+  }
+  AssumeRoleRequest request;
+  request.role_arn = **role_arn;
+  request.session_name = session_name->value_or("");
+  if (request.session_name.empty()) request.session_name = "llmgate";
+  // STS's rule for a session name: 2 to 64 of letters, digits and + = , . @ _ -
+  const bool name_ok =
+      request.session_name.size() >= 2 && request.session_name.size() <= 64 &&
+      std::all_of(request.session_name.begin(), request.session_name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               (c != '\0' && std::strchr("+=,.@_-", c) != nullptr);
+      });
+  if (!name_ok) {
+    return ConfigReader::error("roleSessionName",
+                               "must be 2 to 64 letters, digits or any of + = , . @ _ -");
+  }
+  request.external_id = external_id->value_or("");
+  request.region = out.regions.front().region;
+  request.base_keys = out.credentials;
+  request.base = std::move(out.role);
+  out.credentials = {};
+  out.role = RoleCredentials::assumed(std::move(request), environment);
+  out.role->wait_for_first_fetch(std::chrono::seconds(3));
+  return core::Ok{};
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ struct BedrockConfig {
   std::vector<RegionEndpoint> regions;  // in order of preference; never empty
   AwsCredentials credentials;           // used when bearer_token is empty and role is null
   std::string bearer_token;             // a Bedrock API key
-  // "instanceCredentials": true: the role's temporary credentials, current at each request.
+  // "instanceCredentials": true (the gateway's role) or "roleArn" (a role assumed with STS):
+  // temporary credentials, current at each request.
   std::shared_ptr<RoleCredentials> role;
   std::int64_t max_tokens = 0;       // 0: let Bedrock decide
   std::int64_t thinking_budget = 0;  // 0: no extended thinking

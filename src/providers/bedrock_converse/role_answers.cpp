@@ -3,8 +3,8 @@
 #include <time.h>
 
 #include <cstdio>
-#include <string>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include <boost/json/parse.hpp>
@@ -98,12 +98,14 @@ core::Result<RoleCredentialsAnswer> parse_role_credentials(std::string_view json
   return answer;
 }
 
-core::Result<RoleCredentialsAnswer> parse_web_identity_answer(int status, std::string_view xml) {
+core::Result<RoleCredentialsAnswer> parse_sts_answer(std::string_view action, int status,
+                                                     std::string_view xml) {
+  const std::string sts = "STS " + std::string(action);
   if (status / 100 != 2) {
     std::string code = xml_text(xml, "Code");
     std::string message = xml_text(xml, "Message");
     if (code.empty()) code = "HTTP " + std::to_string(status);
-    return core::Error::unavailable("STS AssumeRoleWithWebIdentity failed: " + code +
+    return core::Error::unavailable(sts + " failed: " + code +
                                     (message.empty() ? "" : ": " + message));
   }
   RoleCredentialsAnswer answer;
@@ -113,15 +115,13 @@ core::Result<RoleCredentialsAnswer> parse_web_identity_answer(int status, std::s
   if (answer.credentials.access_key_id.empty() || answer.credentials.secret_access_key.empty() ||
       answer.credentials.session_token.empty()) {
     return core::Error::unavailable(
-        "STS AssumeRoleWithWebIdentity answered without AccessKeyId, SecretAccessKey or "
-        "SessionToken");
+        sts + " answered without AccessKeyId, SecretAccessKey or SessionToken");
   }
   const std::string expiration = xml_text(xml, "Expiration");
   auto expires_at = parse_expiration(expiration);
   if (!expires_at) {
-    return core::Error::unavailable(
-        "STS AssumeRoleWithWebIdentity answered without a readable Expiration ('" + expiration +
-        "')");
+    return core::Error::unavailable(sts + " answered without a readable Expiration ('" +
+                                    expiration + "')");
   }
   answer.expires_at = *expires_at;
   return answer;

@@ -20,9 +20,10 @@ struct RoleCredentialsAnswer {
 // instance service also sends "Code": "Success"). Errors say what is missing.
 core::Result<RoleCredentialsAnswer> parse_role_credentials(std::string_view json_text);
 
-// STS's AssumeRoleWithWebIdentity answer (XML) with its HTTP status: the credentials, or the
-// error's Code and Message.
-core::Result<RoleCredentialsAnswer> parse_web_identity_answer(int status, std::string_view xml);
+// An STS answer (XML) to `action` (AssumeRole, AssumeRoleWithWebIdentity) with its HTTP
+// status: the credentials, or the error's Code and Message.
+core::Result<RoleCredentialsAnswer> parse_sts_answer(std::string_view action, int status,
+                                                     std::string_view xml);
 
 // When to fetch again: five minutes before `expires_at`, but not sooner than a second from
 // `now` (credentials that expire within five minutes are renewed at once, then every second

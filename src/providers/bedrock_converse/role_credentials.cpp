@@ -1,7 +1,9 @@
 #include "providers/bedrock_converse/role_credentials.hpp"
 
 #include <condition_variable>
+#include <cstdint>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -52,15 +54,26 @@ struct Source {
   std::string imds_url;
 };
 
-// The regional endpoint, as the SDKs use by default now; the global one without a region.
-std::string sts_url_from(const EnvironmentLookup& environment) {
-  if (auto url = non_empty(environment, "AWS_ENDPOINT_URL_STS")) return *url;
-  if (auto url = non_empty(environment, "AWS_ENDPOINT_URL")) return *url;
-  auto region = non_empty(environment, "AWS_REGION");
+// The regional endpoint, as the SDKs use by default now (`region`, else AWS_REGION or
+// AWS_DEFAULT_REGION); the global one without a region. Without a trailing '/'.
+std::string sts_url_from(const EnvironmentLookup& environment, std::string region_given = {}) {
+  std::string url;
+  std::optional<std::string> region;
+  if (!region_given.empty()) region = std::move(region_given);
+  if (!region) region = non_empty(environment, "AWS_REGION");
   if (!region) region = non_empty(environment, "AWS_DEFAULT_REGION");
-  if (!region) return "https://sts.amazonaws.com";
-  const bool china = region->starts_with("cn-");
-  return "https://sts." + *region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+  if (auto sts = non_empty(environment, "AWS_ENDPOINT_URL_STS")) {
+    url = *sts;
+  } else if (auto any = non_empty(environment, "AWS_ENDPOINT_URL")) {
+    url = *any;
+  } else if (!region) {
+    url = "https://sts.amazonaws.com";
+  } else {
+    const bool china = region->starts_with("cn-");
+    url = "https://sts." + *region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
 }
 
 Source source_from(const EnvironmentLookup& environment) {
@@ -72,7 +85,6 @@ Source source_from(const EnvironmentLookup& environment) {
     source.role_arn = *role_arn;
     source.role_session_name = non_empty(environment, "AWS_ROLE_SESSION_NAME").value_or("");
     source.sts_url = sts_url_from(environment);
-    while (!source.sts_url.empty() && source.sts_url.back() == '/') source.sts_url.pop_back();
   }
   if (auto full = non_empty(environment, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
     source.container_url = *full;
@@ -102,6 +114,9 @@ std::string read_token_file(const std::string& path) {
 // Shared by the RoleCredentials object and its thread's coroutine.
 struct RoleCredentials::State {
   Source source;
+  std::optional<AssumeRoleRequest> assume;  // set: STS AssumeRole instead of `source`
+  std::string assume_sts_url;
+  std::string what = "the AWS credentials of the gateway's role";
   mutable std::mutex mutex;
   mutable std::condition_variable fetched;
   std::shared_ptr<const AwsCredentials> credentials;
@@ -120,26 +135,35 @@ struct Answer {
   std::string body;
 };
 
-// The answer whatever its status. Coroutines take class-type parameters by reference
-// (docs/architecture.md, GCC 12).
-awaitable<core::Result<Answer>> fetch_any(const std::string& url_text, const std::string& method,
-                                          const http::Headers& headers, const std::string& body) {
-  auto url = http::parse_url(url_text);
-  if (!url) co_return core::Error::unavailable(url_text + ": " + url.error().message);
+struct Prepared {
+  http::Url url;
   http::OutgoingRequest request;
-  request.method = method;
+};
+
+core::Result<Prepared> prepare(const std::string& url_text, const std::string& method,
+                               const http::Headers& headers, const std::string& body) {
+  auto url = http::parse_url(url_text);
+  if (!url) return core::Error::unavailable(url_text + ": " + url.error().message);
+  Prepared prepared{std::move(*url), {}};
+  prepared.request.method = method;
   // The path exactly as given: Url drops a trailing '/', which the metadata service's
   // listing of roles needs.
   const auto scheme_end = url_text.find("://");
   const auto path_start =
       scheme_end == std::string::npos ? std::string::npos : url_text.find('/', scheme_end + 3);
-  request.target = path_start == std::string::npos ? "/" : url_text.substr(path_start);
-  url->path.clear();
-  request.headers = headers;
-  request.body = body;
+  prepared.request.target = path_start == std::string::npos ? "/" : url_text.substr(path_start);
+  prepared.url.path.clear();
+  prepared.request.headers = headers;
+  prepared.request.body = body;
+  return prepared;
+}
+
+// The answer whatever its status. Coroutines take class-type parameters by reference
+// (docs/architecture.md, GCC 12).
+awaitable<core::Result<Answer>> exchange(Prepared& prepared, const std::string& url_text) {
   http::UpstreamCall call(http::ClientTimeouts{std::chrono::seconds(2), std::chrono::seconds(3),
                                                std::chrono::seconds(3)});
-  if (auto failure = co_await call.start(*url, std::move(request))) {
+  if (auto failure = co_await call.start(prepared.url, std::move(prepared.request))) {
     co_return core::Error::unavailable(url_text + ": " + failure.message);
   }
   Answer answer;
@@ -148,6 +172,13 @@ awaitable<core::Result<Answer>> fetch_any(const std::string& url_text, const std
     co_return core::Error::unavailable(url_text + ": " + failure.message);
   }
   co_return answer;
+}
+
+awaitable<core::Result<Answer>> fetch_any(const std::string& url_text, const std::string& method,
+                                          const http::Headers& headers, const std::string& body) {
+  auto prepared = prepare(url_text, method, headers, body);
+  if (!prepared) co_return prepared.take_error();
+  co_return co_await exchange(*prepared, url_text);
 }
 
 // A body-less request whose answer must be a 2xx.
@@ -183,7 +214,35 @@ awaitable<core::Result<RoleCredentialsAnswer>> fetch_with_web_identity(const Sou
   const std::string post = "POST";
   auto answer = co_await fetch_any(url, post, headers, body);
   if (!answer) co_return answer.take_error();
-  co_return parse_web_identity_answer(answer->status, answer->body);
+  co_return parse_sts_answer("AssumeRoleWithWebIdentity", answer->status, answer->body);
+}
+
+// STS AssumeRole, signed (SigV4, service "sts") with the base credentials as they are now.
+awaitable<core::Result<RoleCredentialsAnswer>> fetch_assumed(const AssumeRoleRequest& assume,
+                                                             const std::string& sts_url) {
+  std::shared_ptr<const AwsCredentials> keys;
+  if (assume.base) {
+    auto current = assume.base->current();
+    if (!current) co_return current.take_error();
+    keys = std::move(*current);
+  } else {
+    keys = std::make_shared<const AwsCredentials>(assume.base_keys);
+  }
+  std::string body = "Action=AssumeRole&Version=2011-06-15&RoleArn=" + uri_encode(assume.role_arn) +
+                     "&RoleSessionName=" + uri_encode(assume.session_name) +
+                     "&DurationSeconds=3600";
+  if (!assume.external_id.empty()) body += "&ExternalId=" + uri_encode(assume.external_id);
+  http::Headers headers;
+  headers.set("content-type", "application/x-www-form-urlencoded; charset=utf-8");
+  const std::string url = sts_url + "/";
+  const std::string post = "POST";
+  auto prepared = prepare(url, post, headers, body);
+  if (!prepared) co_return prepared.take_error();
+  sign_outgoing_request(prepared->request, prepared->url.host_header(), prepared->request.target,
+                        *keys, assume.region, "sts", Clock::now());
+  auto answer = co_await exchange(*prepared, url);
+  if (!answer) co_return answer.take_error();
+  co_return parse_sts_answer("AssumeRole", answer->status, answer->body);
 }
 
 awaitable<core::Result<RoleCredentialsAnswer>> fetch_from_container(const Source& source) {
@@ -225,7 +284,9 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
   net::steady_timer timer(co_await net::this_coro::executor);
   for (;;) {
     core::Result<RoleCredentialsAnswer> answer = core::Error::unavailable("not fetched");
-    if (!state->source.web_identity_token_file.empty()) {
+    if (state->assume) {
+      answer = co_await fetch_assumed(*state->assume, state->assume_sts_url);
+    } else if (!state->source.web_identity_token_file.empty()) {
       answer = co_await fetch_with_web_identity(state->source);
     } else if (!state->source.container_url.empty()) {
       answer = co_await fetch_from_container(state->source);
@@ -247,7 +308,7 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
     }
     state->fetched.notify_all();
     if (!answer) {
-      LLMGATE_LOG_WARN("bedrock: fetching the role's credentials failed (again in {} s): {}",
+      LLMGATE_LOG_WARN("bedrock: fetching {} failed (again in {} s): {}", state->what,
                        kRetryAfterFailure.count(), answer.error().message);
     }
     timer.expires_after(delay);
@@ -265,6 +326,15 @@ RoleCredentials::~RoleCredentials() {
   if (state_->thread.joinable()) state_->thread.join();
 }
 
+std::shared_ptr<RoleCredentials> RoleCredentials::start(std::shared_ptr<State> state) {
+  net::co_spawn(state->io, keep_fresh(state.get()), net::detached);
+  state->thread = std::thread([raw = state.get()] {
+    core::name_this_thread("llmgate-awscred");
+    raw->io.run();
+  });
+  return std::shared_ptr<RoleCredentials>(new RoleCredentials(std::move(state)));
+}
+
 std::shared_ptr<RoleCredentials> RoleCredentials::shared(const EnvironmentLookup& environment) {
   static std::mutex mutex;
   static std::weak_ptr<RoleCredentials> existing;
@@ -272,21 +342,41 @@ std::shared_ptr<RoleCredentials> RoleCredentials::shared(const EnvironmentLookup
   if (auto alive = existing.lock()) return alive;
   auto state = std::make_shared<State>();
   state->source = source_from(environment);
-  net::co_spawn(state->io, keep_fresh(state.get()), net::detached);
-  state->thread = std::thread([raw = state.get()] {
-    core::name_this_thread("llmgate-awscred");
-    raw->io.run();
-  });
-  std::shared_ptr<RoleCredentials> created(new RoleCredentials(std::move(state)));
+  auto created = start(std::move(state));
   existing = created;
+  return created;
+}
+
+std::shared_ptr<RoleCredentials> RoleCredentials::assumed(AssumeRoleRequest request,
+                                                          const EnvironmentLookup& environment) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<RoleCredentials>> existing;
+  std::string sts_url = sts_url_from(environment, request.region);
+  // Everything that makes the answer differ; the base keys only in memory, never logged.
+  std::string identity = request.role_arn + '\n' + request.session_name + '\n' +
+                         request.external_id + '\n' + request.region + '\n' + sts_url + '\n';
+  if (request.base) {
+    identity += std::to_string(reinterpret_cast<std::uintptr_t>(request.base.get()));
+  } else {
+    identity += request.base_keys.access_key_id + '\n' + request.base_keys.secret_access_key +
+                '\n' + request.base_keys.session_token;
+  }
+  std::lock_guard lock(mutex);
+  std::erase_if(existing, [](const auto& entry) { return entry.second.expired(); });
+  if (auto alive = existing[identity].lock()) return alive;
+  auto state = std::make_shared<State>();
+  state->what = "the credentials of role " + request.role_arn;
+  state->assume = std::move(request);
+  state->assume_sts_url = std::move(sts_url);
+  auto created = start(std::move(state));
+  existing[identity] = created;
   return created;
 }
 
 core::Result<std::shared_ptr<const AwsCredentials>> RoleCredentials::current() const {
   std::lock_guard lock(state_->mutex);
   if (state_->credentials) return state_->credentials;
-  return core::Error::unavailable("the AWS credentials of the gateway's role are not available: " +
-                                  state_->error);
+  return core::Error::unavailable(state_->what + " are not available: " + state_->error);
 }
 
 void RoleCredentials::wait_for_first_fetch(std::chrono::milliseconds timeout) const {

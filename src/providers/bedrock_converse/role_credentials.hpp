@@ -6,9 +6,11 @@
 // else the container credentials endpoint (ECS, EKS Pod Identity:
 // AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN
 // or _TOKEN_FILE), else the EC2 instance metadata service (IMDSv2 at
-// AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254). A thread of
-// its own fetches them and fetches them again five minutes before they expire; the request
-// path only reads the current ones, under a mutex, with no I/O.
+// AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254). Or the credentials of a role
+// assumed with STS AssumeRole (a model's "roleArn": cross-account access), with a signature
+// made with other credentials. A thread of its own fetches them and fetches them again five
+// minutes before they expire; the request path only reads the current ones, under a mutex,
+// with no I/O.
 
 #include <chrono>
 #include <memory>
@@ -22,11 +24,27 @@
 
 namespace providers::bedrock {
 
+class RoleCredentials;
+
+// What STS AssumeRole is asked for, and with which credentials the call is signed.
+struct AssumeRoleRequest {
+  std::string role_arn;
+  std::string session_name;
+  std::string external_id;   // empty: none sent
+  std::string region;        // signs the call; the region's STS endpoint unless overridden
+  AwsCredentials base_keys;  // signs the call, unless…
+  std::shared_ptr<RoleCredentials> base;  // …given: its current credentials do
+};
+
 class RoleCredentials {
  public:
   // One per process: every model configured for them shares it (and its thread). The
   // first call starts fetching; the thread stops when the last model lets go of it.
   static std::shared_ptr<RoleCredentials> shared(const EnvironmentLookup& environment);
+  // One per distinct request (models assuming the same role with the same credentials share
+  // it). STS is AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the request's region's.
+  static std::shared_ptr<RoleCredentials> assumed(AssumeRoleRequest request,
+                                                  const EnvironmentLookup& environment);
   ~RoleCredentials();
   RoleCredentials(const RoleCredentials&) = delete;
   RoleCredentials& operator=(const RoleCredentials&) = delete;
@@ -42,6 +60,8 @@ class RoleCredentials {
 
  private:
   explicit RoleCredentials(std::shared_ptr<State> state);
+  // Starts the thread that keeps `state`'s credentials fresh.
+  static std::shared_ptr<RoleCredentials> start(std::shared_ptr<State> state);
   std::shared_ptr<State> state_;
 };
 

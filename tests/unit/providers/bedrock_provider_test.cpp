@@ -128,6 +128,25 @@ TEST(BedrockConfigure, CredentialErrorsNameTheKey) {
                       {{"AWS_ACCESS_KEY_ID", "AKID"}});
 }
 
+TEST(BedrockConfigure, AssumingARoleNeedsItsArnAndAwsCredentials) {
+  // Refused before anything is fetched: no STS call is made for these.
+  expect_config_error(with_keys(R"("modelId":"m","region":"us-east-1","externalId":"x")"),
+                      "config.externalId");
+  expect_config_error(with_keys(R"("modelId":"m","region":"us-east-1","roleSessionName":"s")"),
+                      "config.roleSessionName");
+  expect_config_error(with_keys(R"("modelId":"m","region":"us-east-1","roleArn":"bedrock-role")"),
+                      "config.roleArn");
+  expect_config_error(with_keys(R"("modelId":"m","region":"us-east-1","roleArn":7)"),
+                      "config.roleArn");
+  expect_config_error(
+      R"({"modelId":"m","region":"us-east-1","bearerToken":"b","roleArn":"arn:aws:iam::1:role/r"})",
+      "config.roleArn");
+  expect_config_error(
+      with_keys(
+          R"("modelId":"m","region":"us-east-1","roleArn":"arn:aws:iam::1:role/r","roleSessionName":"has space")"),
+      "config.roleSessionName");
+}
+
 TEST(BedrockConfigure, RegionAndCredentialsMayComeFromTheEnvironment) {
   auto configured = endpoint(R"({"modelId":"anthropic.claude-3-haiku-20240307-v1:0"})",
                              {{"AWS_REGION", "eu-central-1"},

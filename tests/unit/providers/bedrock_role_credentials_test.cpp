@@ -49,7 +49,8 @@ TEST(RoleCredentialsTest, AnswersItCannotUseAreErrorsSayingWhy) {
 }
 
 TEST(RoleCredentialsTest, ReadsStsAnswerToAWebIdentity) {
-  auto answer = parse_web_identity_answer(200, R"(<AssumeRoleWithWebIdentityResponse
+  auto answer =
+      parse_sts_answer("AssumeRoleWithWebIdentity", 200, R"(<AssumeRoleWithWebIdentityResponse
       xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleWithWebIdentityResult>
     <SubjectFromWebIdentityToken>system:serviceaccount:ai:llmgate</SubjectFromWebIdentityToken>
@@ -70,7 +71,7 @@ TEST(RoleCredentialsTest, ReadsStsAnswerToAWebIdentity) {
 }
 
 TEST(RoleCredentialsTest, StsRefusalsSayStsCodeAndMessage) {
-  auto refused = parse_web_identity_answer(400, R"(<ErrorResponse>
+  auto refused = parse_sts_answer("AssumeRoleWithWebIdentity", 400, R"(<ErrorResponse>
   <Error><Type>Sender</Type><Code>InvalidIdentityToken</Code>
   <Message>Couldn&apos;t retrieve verification key from your identity provider</Message></Error>
 </ErrorResponse>)");
@@ -80,12 +81,12 @@ TEST(RoleCredentialsTest, StsRefusalsSayStsCodeAndMessage) {
             "STS AssumeRoleWithWebIdentity failed: InvalidIdentityToken: Couldn't retrieve "
             "verification key from your identity provider");
 
-  auto bare = parse_web_identity_answer(503, "Service Unavailable");
+  auto bare = parse_sts_answer("AssumeRoleWithWebIdentity", 503, "Service Unavailable");
   ASSERT_FALSE(bare);
   EXPECT_EQ(bare.error().message, "STS AssumeRoleWithWebIdentity failed: HTTP 503");
 
-  auto incomplete = parse_web_identity_answer(
-      200,
+  auto incomplete = parse_sts_answer(
+      "AssumeRoleWithWebIdentity", 200,
       "<Credentials><AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey>"
       "<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>");
   ASSERT_FALSE(incomplete);
