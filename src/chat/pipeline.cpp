@@ -1,5 +1,11 @@
 #include "chat/pipeline.hpp"
 
+#include <chrono>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "billing/cost.hpp"
@@ -162,7 +168,24 @@ boost::asio::awaitable<void> Pipeline::complete(
   observer_.on_completion(run.record);
 }
 
+// The first fetch of a model's temporary credentials (providers.md) ends in milliseconds
+// when the service answers, and within the fetch's own timeouts when it does not; polled,
+// because it ends on another thread and happens once per model and start.
+boost::asio::awaitable<void> Pipeline::wait_for_credentials(Run& run) {
+  constexpr auto kPoll = std::chrono::milliseconds(5);
+  constexpr auto kLongest = std::chrono::seconds(10);
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  const auto deadline = std::chrono::steady_clock::now() + kLongest;
+  while (run.model.endpoint->waiting_for_credentials() &&
+         std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(kPoll);
+    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) co_return;
+  }
+}
+
 boost::asio::awaitable<std::optional<providers::ApiError>> Pipeline::start_upstream(Run& run) {
+  if (run.model.endpoint->waiting_for_credentials()) co_await wait_for_credentials(run);
   for (int attempt = 0;; ++attempt) {
     auto target = run.model.endpoint->build_request(run.request, attempt);
     if (!target) co_return api_error_from(target.error());

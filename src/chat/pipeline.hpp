@@ -36,6 +36,9 @@ class Pipeline {
   // Builds and sends the upstream request, trying the next attempt (region) on a
   // failure worth it; an error (status 499 when the client left) or a 2xx answer started.
   boost::asio::awaitable<std::optional<providers::ApiError>> start_upstream(Run& run);
+  // Until the model's credentials are fetched for the first time (Endpoint::
+  // waiting_for_credentials), without blocking the thread.
+  boost::asio::awaitable<void> wait_for_credentials(Run& run);
   // Prices the usage (estimating it when the upstream reported none) and commits the
   // charge; an error when the charge could not be stored.
   boost::asio::awaitable<std::optional<providers::ApiError>> charge(Run& run);

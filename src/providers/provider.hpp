@@ -139,6 +139,10 @@ class Endpoint {
   // True when the upstream takes image bytes, not URLs: the pipeline then fetches https
   // image URLs and hands the endpoint data: URLs only.
   virtual bool wants_image_bytes() const { return false; }
+  // True while the credentials it signs with are being fetched for the first time (a model
+  // just saved, or a gateway just started): the pipeline then waits for them a moment,
+  // without blocking its thread, before build_request.
+  virtual bool waiting_for_credentials() const { return false; }
 };
 
 class Provider {

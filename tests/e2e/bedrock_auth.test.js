@@ -32,6 +32,7 @@ import {
   startFakeAwsMetadata,
 } from '../fakes/aws_metadata.js';
 import { Admin } from './lib/admin.js';
+import { eventually } from './lib/eventually.js';
 import { expectApiError } from './lib/expect.js';
 import { startGateway } from './lib/gateway.js';
 import { openaiClient, uniquePrompt } from './lib/stack.js';
@@ -393,6 +394,48 @@ test('a role STS refuses to give is answered 503 with STS\'s reason; a bearer to
   } finally {
     await role.gateway.stop();
     await sts.close();
+  }
+});
+
+test('a metadata service that never answers holds no thread: the save is answered, and other models too, while a request waits for the first fetch', { timeout: 30_000 }, async () => {
+  // Accepts connections and never answers them.
+  const held = new Set();
+  const blackHole = net.createServer((socket) => {
+    held.add(socket);
+    socket.on('close', () => held.delete(socket));
+  });
+  await new Promise((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  const gatewayEnv = {
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${blackHole.address().port}`,
+    LLMGATE_THREADS: '1', // one I/O thread: anything that blocked it would stop every request
+  };
+  const role = await roleGateway(gatewayEnv);
+  try {
+    // The save was answered while the first fetch still hangs.
+    await eventually(() => assert.ok(held.size > 0), { what: 'the fetch reaching the metadata service' });
+    const waiting = askWith(role.client, 'bedrock-role', uniquePrompt('waits for the role'));
+    let settled = false;
+    waiting.then(() => (settled = true), () => (settled = true));
+
+    const roleAdmin = new Admin(role.gateway.url, role.gateway.adminKey);
+    await roleAdmin.saveModel({
+      name: 'bedrock-keys',
+      provider: 'bedrock-converse',
+      group_id: 1,
+      config: { modelId: kModelId, endpoint: fake.url, region: 'us-east-1', ...kKeys },
+    });
+    const prompt = uniquePrompt('answered meanwhile');
+    assert.equal((await askWith(role.client, 'bedrock-keys', prompt)).choices[0].message.content, `echo: ${prompt}`);
+    assert.equal(settled, false, 'the role request still waits for its credentials');
+    assert.ok(held.size > 0, 'the first fetch still hangs');
+
+    // The fetch gives up after its own timeouts; the request is then answered with why.
+    const error = await expectApiError(waiting, { status: 503 });
+    assert.match(error.message, /credentials of the gateway's role are not available/);
+  } finally {
+    await role.gateway.stop();
+    for (const socket of held) socket.destroy();
+    await new Promise((resolve) => blackHole.close(resolve));
   }
 });
 

@@ -197,10 +197,11 @@ core::Status read_base_credentials(const json::object& config, const Environment
                                  "give either instanceCredentials or keys, a bearerToken or a "
                                  "profile");
     }
-    // Fetched by a thread of their own; a moment's wait so that the first request finds
-    // them. Until they come, requests are answered 503 with the reason.
+    // Fetched by a thread of their own. Configuring never waits for them: it runs on an I/O
+    // thread (an admin save) or the store worker (the catalog). A request waits for the
+    // first fetch (Endpoint::waiting_for_credentials); after a failed one it is answered
+    // 503 with the reason.
     out.role = RoleCredentials::shared(environment);
-    out.role->wait_for_first_fetch(std::chrono::seconds(3));
     return core::Ok{};
   }
   if (given(*bearer)) {
@@ -307,8 +308,7 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
   request.base_keys = out.credentials;
   request.base = std::move(out.role);
   out.credentials = {};
-  out.role = RoleCredentials::assumed(std::move(request), environment);
-  out.role->wait_for_first_fetch(std::chrono::seconds(3));
+  out.role = RoleCredentials::assumed(std::move(request), environment);  // never waited for
   return core::Ok{};
 }
 

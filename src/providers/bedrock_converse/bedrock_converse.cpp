@@ -77,6 +77,9 @@ class BedrockConverseEndpoint final : public Endpoint {
 
   std::int64_t default_max_tokens() const override { return config_.max_tokens; }
   bool wants_image_bytes() const override { return true; }
+  bool waiting_for_credentials() const override {
+    return config_.role && !config_.role->first_fetch_done();
+  }
 
  private:
   BedrockConfig config_;

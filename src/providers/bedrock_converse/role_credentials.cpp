@@ -1,6 +1,5 @@
 #include "providers/bedrock_converse/role_credentials.hpp"
 
-#include <condition_variable>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -118,7 +117,6 @@ struct RoleCredentials::State {
   std::string assume_sts_url;
   std::string what = "the AWS credentials of the gateway's role";
   mutable std::mutex mutex;
-  mutable std::condition_variable fetched;
   std::shared_ptr<const AwsCredentials> credentials;
   std::string error = "the first fetch has not ended yet";
   bool first_fetch_done = false;
@@ -306,7 +304,6 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
       }
       state->first_fetch_done = true;
     }
-    state->fetched.notify_all();
     if (!answer) {
       LLMGATE_LOG_WARN("bedrock: fetching {} failed (again in {} s): {}", state->what,
                        kRetryAfterFailure.count(), answer.error().message);
@@ -379,9 +376,9 @@ core::Result<std::shared_ptr<const AwsCredentials>> RoleCredentials::current() c
   return core::Error::unavailable(state_->what + " are not available: " + state_->error);
 }
 
-void RoleCredentials::wait_for_first_fetch(std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(state_->mutex);
-  state_->fetched.wait_for(lock, timeout, [this] { return state_->first_fetch_done; });
+bool RoleCredentials::first_fetch_done() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->first_fetch_done;
 }
 
 }  // namespace providers::bedrock

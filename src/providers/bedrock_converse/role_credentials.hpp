@@ -52,9 +52,9 @@ class RoleCredentials {
   // The current credentials, or kUnavailable with the reason there are none (yet). Shared,
   // not copied: this is on every request of such a model.
   core::Result<std::shared_ptr<const AwsCredentials>> current() const;
-  // Waits up to `timeout` for the first fetch to end, so that a model configured now finds
-  // credentials on its first request.
-  void wait_for_first_fetch(std::chrono::milliseconds timeout) const;
+  // Whether the first fetch has ended (with credentials or an error). Nothing blocks on it:
+  // a request polls it with a timer (chat::Pipeline::wait_for_credentials).
+  bool first_fetch_done() const;
 
   struct State;
 
