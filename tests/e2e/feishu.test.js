@@ -263,6 +263,9 @@ test(
           await post(bots.encrypted, event, {encryptWith: 'another key', signWith: kEncryptKey}),
           /decrypt/
         ],
+        // What another key's decryption gives once in 256 tries (the padding passes): bytes
+        // that are no JSON object. Refused as the wrong key too.
+        [await post(bots.encrypted, 'plain text, not an event'), /decrypt/],
         [
           await post(bots.encrypted, {...event, header: {...event.header, token: 'wrong'}}), /token/
         ],
