@@ -16,6 +16,17 @@ void Database::refresh_catalog(store::Store& store) {
   catalog_.replace(catalog::Catalog::build(std::move(*data), registry_));
 }
 
+void Database::refresh_key(store::Store& store, std::int64_t key_id) {
+  auto row = store.find_key(key_id);
+  if (!row && row.error().kind != core::ErrorKind::kNotFound) {
+    refresh_catalog(store);  // the store failed: the whole rebuild says so in the log
+    return;
+  }
+  const store::KeyRow* stored = row ? &*row : nullptr;
+  ledger_.sync_key(key_id, stored);
+  catalog_.replace(catalog_.current()->with_key(key_id, stored));
+}
+
 boost::asio::awaitable<core::Status> Database::prepare_search() {
   // Without a reader, the search runs on the writer, which indexes what waits itself.
   if (&reader_ == &worker_) co_return core::Ok{};

@@ -63,8 +63,31 @@ class Database {
                             [this](store::Store& store) { refresh_catalog(store); });
   }
 
+  // A write that changes one key's row and nothing else (create, settings, recharge, new
+  // secret, delete): the catalog and the ledger take that row alone (Catalog::with_key),
+  // not every row again (15 ms at 10,000 keys, during which charges wait). `key_id` names
+  // the key; 0 for a new one, which the job's KeyRow names.
+  template <class Job>
+  boost::asio::awaitable<std::invoke_result_t<Job&, store::Store&>> write_key(std::int64_t key_id,
+                                                                              Job&& job) {
+    using Result = std::invoke_result_t<Job&, store::Store&>;
+    auto id = std::make_shared<std::int64_t>(key_id);
+    auto wrapped = [job = std::forward<Job>(job), id](store::Store& store) mutable {
+      Result result = job(store);
+      if constexpr (std::is_same_v<Result, core::Result<store::KeyRow>>) {
+        if (result) *id = result->id;
+      }
+      return result;
+    };
+    return store::on_worker(worker_, std::move(wrapped), [this, id](store::Store& store) {
+      if (*id != 0) refresh_key(store, *id);
+    });
+  }
+
   // Rebuilds the catalog from the store; call on the worker thread only.
   void refresh_catalog(store::Store& store);
+  // Takes one key's stored row into the catalog and the ledger; on the worker thread only.
+  void refresh_key(store::Store& store, std::int64_t key_id);
   // Rebuilds the catalog soon, on the worker thread: another gateway changed the database
   // (store::Store::watch_changes). Any thread; a burst of calls makes one rebuild.
   void refresh_soon();

@@ -57,6 +57,9 @@ class Ledger {
   // The stored rows after a write that may have changed keys, and once at start; called on
   // the worker thread.
   virtual void sync(const std::vector<store::KeyRow>& keys) = 0;
+  // The stored row of one key after a write that changed that key alone; null when the key
+  // is gone. On the worker thread.
+  virtual void sync_key(std::int64_t key_id, const store::KeyRow* row) = 0;
   // Reserves `worst_case` for a request of `key_id` (SPEC 7 admission).
   virtual boost::asio::awaitable<Admission> admit(std::int64_t key_id,
                                                   const core::Money& worst_case) = 0;

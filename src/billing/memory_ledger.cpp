@@ -31,6 +31,20 @@ void MemoryLedger::sync(const std::vector<store::KeyRow>& keys) {
   accounts_.swap(next);
 }
 
+void MemoryLedger::sync_key(std::int64_t key_id, const store::KeyRow* row) {
+  std::lock_guard lock(mutex_);
+  if (row == nullptr) {
+    accounts_.erase(key_id);
+    return;
+  }
+  Account& account = accounts_[key_id];  // a new key starts with nothing reserved
+  account.month_quota = row->month_quota;
+  account.month_fee = row->month_fee;
+  account.fee_month = row->fee_month;
+  account.balance = row->balance;
+  account.total_fee = row->total_fee;
+}
+
 std::optional<Reservation> MemoryLedger::try_admit(std::int64_t key_id, core::Money worst_case) {
   std::string month = months_.current_month();
   std::lock_guard lock(mutex_);

@@ -38,6 +38,7 @@ class MemoryLedger final : public Ledger {
 
   // Replaces every account's money with the stored rows (keeps reservations).
   void sync(const std::vector<store::KeyRow>& keys) override;
+  void sync_key(std::int64_t key_id, const store::KeyRow* row) override;
   // Completes at once: try_admit.
   boost::asio::awaitable<Admission> admit(std::int64_t key_id,
                                           const core::Money& worst_case) override;

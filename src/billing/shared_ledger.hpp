@@ -27,6 +27,7 @@ class SharedLedger final : public Ledger {
 
   // Nothing to do: the money is read where it is, in the database.
   void sync(const std::vector<store::KeyRow>&) override {}
+  void sync_key(std::int64_t, const store::KeyRow*) override {}
   boost::asio::awaitable<Admission> admit(std::int64_t key_id,
                                           const core::Money& worst_case) override;
   // Queued and given back on the admission worker, many at a time.

@@ -62,6 +62,18 @@ std::shared_ptr<const Catalog> Catalog::build(store::CatalogData data,
   return catalog;
 }
 
+std::shared_ptr<const Catalog> Catalog::with_key(std::int64_t key_id,
+                                                 const store::KeyRow* row) const {
+  auto catalog = std::make_shared<Catalog>(*this);
+  std::erase_if(catalog->keys_by_hash_,
+                [key_id](const auto& entry) { return entry.second.id == key_id; });
+  if (row != nullptr) {
+    catalog->keys_by_hash_.emplace(row->key_hash,
+                                   KeyEntry{row->id, row->name, row->role, row->group_id});
+  }
+  return catalog;
+}
+
 const KeyEntry* Catalog::find_key_by_hash(std::string_view key_hash) const {
   auto found = keys_by_hash_.find(key_hash);
   return found == keys_by_hash_.end() ? nullptr : &found->second;

@@ -46,6 +46,10 @@ class Catalog {
  public:
   static std::shared_ptr<const Catalog> build(store::CatalogData data,
                                               const providers::Registry& registry);
+  // This catalog with one key's row replaced (or added, or, with `row` null, removed): a
+  // write that changed that key alone. Models and grants are shared, not rebuilt; the keys
+  // are copied, which at 10,000 keys is a tenth of a rebuild from the store.
+  std::shared_ptr<const Catalog> with_key(std::int64_t key_id, const store::KeyRow* row) const;
 
   const KeyEntry* find_key_by_hash(std::string_view key_hash) const;
   const ModelEntry* find_model(std::string_view name) const;

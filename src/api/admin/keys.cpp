@@ -100,7 +100,7 @@ awaitable<void> apply(RequestContext& context, Database& database) {
   key->key_hint = core::mask_api_key(plain_key);
   // GCC 12: a capturing lambda inside a co_await expression is miscompiled; name it first.
   auto insert = [key = std::move(*key)](store::Store& store) { return store.insert_key(key); };
-  auto row = co_await database.write(std::move(insert));
+  auto row = co_await database.write_key(0, std::move(insert));
   if (!row) co_return co_await answer_error(context, row.error());
   auto rendered = render_key(database.current(*row));
   rendered["api_key"] = plain_key;  // the only time the plain key is shown
@@ -117,7 +117,7 @@ awaitable<void> update(RequestContext& context, Database& database) {
   auto job = [id = *id, changes = std::move(*changes)](store::Store& store) {
     return store.update_key(id, changes);
   };
-  auto row = co_await database.write(std::move(job));
+  auto row = co_await database.write_key(*id, std::move(job));
   if (!row) co_return co_await answer_error(context, row.error());
   co_await answer(context, json::value(render_key(database.current(*row))));
 }
@@ -137,7 +137,7 @@ awaitable<void> recharge(RequestContext& context, Database& database) {
   auto job = [id = *id, amount = **amount, admin = context.key->id](store::Store& store) {
     return store.recharge_key(id, amount, admin);
   };
-  auto result = co_await database.write(std::move(job));
+  auto result = co_await database.write_key(*id, std::move(job));
   if (!result) co_return co_await answer_error(context, result.error());
   auto rendered = render_key(database.current(result->key));
   rendered["payment"] = render_payment(result->payment);
@@ -152,7 +152,7 @@ awaitable<void> reset_key(RequestContext& context, Database& database) {
   std::string plain_key = core::generate_api_key();
   auto job = [id = *id, hash = core::hash_api_key(plain_key), hint = core::mask_api_key(plain_key)](
                  store::Store& store) { return store.replace_key_hash(id, hash, hint); };
-  auto row = co_await database.write(std::move(job));
+  auto row = co_await database.write_key(*id, std::move(job));
   if (!row) co_return co_await answer_error(context, row.error());
   auto rendered = render_key(database.current(*row));
   rendered["api_key"] = plain_key;  // shown once; the old key stopped working
@@ -165,7 +165,7 @@ awaitable<void> remove(RequestContext& context, Database& database) {
   auto id = co_await resolve_key_id(*body, database);
   if (!id) co_return co_await answer_error(context, id.error());
   auto job = [id = *id](store::Store& store) { return store.delete_key(id); };
-  auto status = co_await database.write(std::move(job));
+  auto status = co_await database.write_key(*id, std::move(job));
   if (!status) co_return co_await answer_error(context, status.error());
   json::object deleted;
   deleted["id"] = *id;

@@ -458,6 +458,30 @@ TEST_F(LedgerTest, SyncKeepsReservations) {
   EXPECT_EQ(stored(id).balance, units(6));
 }
 
+TEST_F(LedgerTest, SyncOfOneKeyKeepsItsReservationAndLeavesTheOthers) {
+  auto id = add_key("one", Money(), units(3));
+  auto other = add_key("other", Money(), units(5));
+  auto reservation = ledger_->try_admit(id, units(2));
+  ASSERT_TRUE(reservation.has_value());
+  auto recharged = on_worker(
+      [id](store::Store& store) { return store.recharge_key(id, units(4), std::nullopt); });
+  ASSERT_TRUE(recharged) << recharged.error().message;
+  ledger_->sync_key(id, &recharged->key);
+  EXPECT_EQ(balance(id).balance, units(7));
+  EXPECT_EQ(balance(id).reserved, units(2));
+  EXPECT_EQ(balance(other).balance, units(5));
+
+  // A new key enters with nothing reserved; a deleted one leaves.
+  store::KeyRow added = stored(other);
+  added.id = 999;
+  ledger_->sync_key(999, &added);
+  EXPECT_EQ(balance(999).reserved, Money());
+  EXPECT_EQ(balance(999).balance, units(5));
+  ledger_->sync_key(id, nullptr);
+  EXPECT_FALSE(ledger_->balance(id).has_value());
+  ledger_->release(*reservation);  // of a key that is gone: nothing to give back, no crash
+}
+
 TEST_F(LedgerTest, SyncAppliesQuotaChanges) {
   auto id = add_key("quota-change", units(1), Money());
   store_charge(id, "2026-11", units(1), Money());
