@@ -119,23 +119,8 @@ export async function startFakeAwsMetadata({ expiresInMs = 6 * 3600 * 1000 } = {
     if (!acceptedTokens.has(call.token)) return [400, stsError('InvalidIdentityToken', 'Token signature is invalid')];
     if (!/^[\w+=,.@-]{2,64}$/.test(call.sessionName ?? '')) return [400, stsError('ValidationError', 'roleSessionName is invalid')];
     served();
-    return [200, `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <AssumeRoleWithWebIdentityResult>
-    <SubjectFromWebIdentityToken>system:serviceaccount:e2e:llmgate</SubjectFromWebIdentityToken>
-    <AssumedRoleUser>
-      <Arn>arn:aws:sts::123456789012:assumed-role/llmgate-e2e/${call.sessionName}</Arn>
-      <AssumedRoleId>AROAE2E:${call.sessionName}</AssumedRoleId>
-    </AssumedRoleUser>
-    <Credentials>
-      <SessionToken>${xmlEscape(kSessionToken)}</SessionToken>
-      <SecretAccessKey>${xmlEscape(kSessionSecretAccessKey)}</SecretAccessKey>
-      <Expiration>${expiration()}</Expiration>
-      <AccessKeyId>${kSessionAccessKeyId}</AccessKeyId>
-    </Credentials>
-    <Audience>sts.amazonaws.com</Audience>
-  </AssumeRoleWithWebIdentityResult>
-  <ResponseMetadata><RequestId>e2e-request</RequestId></ResponseMetadata>
-</AssumeRoleWithWebIdentityResponse>`];
+    // What an EKS service account gets; Result's other fields (subject, audience) are left out.
+    return [200, credentialsXml('AssumeRoleWithWebIdentity', `arn:aws:sts::123456789012:assumed-role/llmgate-e2e/${call.sessionName}`)];
   };
 
   const server = http.createServer((req, res) => {

@@ -113,15 +113,16 @@ awaitable<void> save(RequestContext& context, Database& database) {
   bot.name = name->value_or(existing ? existing->name : bot.app_id);
   bot.provider = provider->value_or(existing ? existing->provider : "");
   core::Result<store::BotRow> row = core::Error::internal("unreachable");
+  // Bots are not in the catalog (a webhook reads its bot from the store): no rebuild.
   if (existing) {
     store::BotUpdate update{bot.name, bot.provider, bot.app_id, bot.config};
     auto job = [id = existing->id, update = std::move(update)](store::Store& store) {
       return store.update_bot(id, update);
     };
-    row = co_await database.write(std::move(job));
+    row = co_await database.in_write_order(std::move(job));
   } else {
     auto job = [bot = std::move(bot)](store::Store& store) { return store.insert_bot(bot); };
-    row = co_await database.write(std::move(job));
+    row = co_await database.in_write_order(std::move(job));
   }
   if (!row) co_return co_await answer_error(context, row.error());
   co_await answer(context, json::value(render_bot(*row)));
@@ -133,7 +134,7 @@ awaitable<void> remove(RequestContext& context, Database& database) {
   auto id = Fields(*body).required_id("id");
   if (!id) co_return co_await answer_error(context, id.error());
   auto job = [id = *id](store::Store& store) { return store.delete_bot(id); };
-  auto status = co_await database.write(std::move(job));
+  auto status = co_await database.in_write_order(std::move(job));
   if (!status) co_return co_await answer_error(context, status.error());
   json::object deleted;
   deleted["id"] = *id;
