@@ -152,6 +152,14 @@ class Provider {
   // Validates a model's config; errors name the key ("config.baseUrl: required").
   virtual core::Result<std::shared_ptr<const Endpoint>> configure(
       const boost::json::object& config, std::string_view model_name) const = 0;
+  // Only the validation, for an admin save (the catalog configures the saved row): a
+  // provider whose endpoints start work of their own (fetching credentials) starts none.
+  virtual core::Status validate(const boost::json::object& config,
+                                std::string_view model_name) const {
+    auto endpoint = configure(config, model_name);
+    if (!endpoint) return endpoint.take_error();
+    return core::Ok{};
+  }
   // Config keys whose values are secrets, masked in API answers.
   virtual std::vector<std::string> secret_keys() const = 0;
 };

@@ -277,6 +277,8 @@ test('a role\'s credentials come from the container endpoint, with its authoriza
     assert.equal(completion.choices[0].message.content, `echo: ${prompt}`);
     // Only the container endpoint hands out these keys, and only with its token.
     assert.equal(upstreamRequestsFor(prompt)[0].accessKeyId, kSessionAccessKeyId);
+    // The save only validated the config; the catalog's endpoint fetched, once.
+    assert.equal(metadata.fetches(), 1);
   } finally {
     await role.gateway.stop();
     await metadata.close();

@@ -77,8 +77,7 @@ core::Result<store::NewModel> read_new_model(const json::object& body,
   auto config = read_config(body);
   if (!config) return config.take_error();
   json::object config_object = config->value_or(json::object());
-  if (auto endpoint = (*provider)->configure(config_object, *name); !endpoint)
-    return endpoint.take_error();
+  if (auto valid = (*provider)->validate(config_object, *name); !valid) return valid.take_error();
   store::ModelUpdate common;
   if (auto status = read_common(fields, common); !status) return status.take_error();
   store::NewModel model;
@@ -116,9 +115,8 @@ core::Result<store::ModelUpdate> read_model_update(const json::object& body,
   json::object old_config = stored_config(stored.config);
   json::object new_config = config->value_or(old_config);
   restore_masked_secrets(new_config, old_config, (*provider)->secret_keys());
-  if (auto endpoint = (*provider)->configure(new_config, update.name.value_or(stored.name));
-      !endpoint) {
-    return endpoint.take_error();
+  if (auto valid = (*provider)->validate(new_config, update.name.value_or(stored.name)); !valid) {
+    return valid.take_error();
   }
   if (config->has_value()) update.config = json::serialize(new_config);
   if (auto status = read_common(fields, update); !status) return status.take_error();

@@ -172,7 +172,7 @@ std::optional<AwsCredentials> credentials_from_file(const std::string& path,
 }
 
 core::Status read_base_credentials(const json::object& config, const EnvironmentLookup& environment,
-                                   BedrockConfig& out) {
+                                   Fetchers fetchers, BedrockConfig& out) {
   ConfigReader reader(config);
   auto access_key = reader.optional_string("accessKeyId");
   if (!access_key) return access_key.take_error();
@@ -201,7 +201,7 @@ core::Status read_base_credentials(const json::object& config, const Environment
     // thread (an admin save) or the store worker (the catalog). A request waits for the
     // first fetch (Endpoint::waiting_for_credentials); after a failed one it is answered
     // 503 with the reason.
-    out.role = RoleCredentials::shared(environment);
+    if (fetchers == Fetchers::kStart) out.role = RoleCredentials::shared(environment);
     return core::Ok{};
   }
   if (given(*bearer)) {
@@ -264,7 +264,7 @@ core::Status read_base_credentials(const json::object& config, const Environment
 // The credentials found as above, or, with "roleArn", those of that role, assumed with them
 // at STS (cross-account access): kept fresh by a thread of their own (role_credentials.hpp).
 core::Status read_credentials(const json::object& config, const EnvironmentLookup& environment,
-                              BedrockConfig& out) {
+                              Fetchers fetchers, BedrockConfig& out) {
   ConfigReader reader(config);
   auto role_arn = reader.optional_string("roleArn");
   if (!role_arn) return role_arn.take_error();
@@ -272,7 +272,9 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
   if (!session_name) return session_name.take_error();
   auto external_id = reader.optional_string("externalId");
   if (!external_id) return external_id.take_error();
-  if (auto status = read_base_credentials(config, environment, out); !status) return status;
+  if (auto status = read_base_credentials(config, environment, fetchers, out); !status) {
+    return status;
+  }
   if (!role_arn->has_value() || (*role_arn)->empty()) {
     if (session_name->has_value() || external_id->has_value()) {
       return ConfigReader::error(session_name->has_value() ? "roleSessionName" : "externalId",
@@ -303,6 +305,7 @@ core::Status read_credentials(const json::object& config, const EnvironmentLooku
     return ConfigReader::error("roleSessionName",
                                "must be 2 to 64 letters, digits or any of + = , . @ _ -");
   }
+  if (fetchers == Fetchers::kNone) return core::Ok{};
   request.external_id = external_id->value_or("");
   request.region = out.regions.front().region;
   request.base_keys = out.credentials;
@@ -323,7 +326,8 @@ EnvironmentLookup process_environment() {
 }
 
 core::Result<BedrockConfig> parse_bedrock_config(const json::object& config,
-                                                 const EnvironmentLookup& environment) {
+                                                 const EnvironmentLookup& environment,
+                                                 Fetchers fetchers) {
   ConfigReader reader(config);
   BedrockConfig parsed;
   auto model_id = reader.required_string("modelId");
@@ -336,7 +340,7 @@ core::Result<BedrockConfig> parse_bedrock_config(const json::object& config,
   if (!endpoints) return endpoints.take_error();
   parsed.regions = std::move(*endpoints);
 
-  if (auto status = read_credentials(config, environment, parsed); !status) {
+  if (auto status = read_credentials(config, environment, fetchers, parsed); !status) {
     return status.take_error();
   }
 

@@ -42,7 +42,12 @@ struct BedrockConfig {
   std::int64_t thinking_budget = 0;  // 0: no extended thinking
 };
 
+// kStart: temporary credentials ("instanceCredentials", "roleArn") get their fetcher
+// (role_credentials.hpp); kNone: the config is only checked, and `role` stays null.
+enum class Fetchers { kStart, kNone };
+
 core::Result<BedrockConfig> parse_bedrock_config(const boost::json::object& config,
-                                                 const EnvironmentLookup& environment);
+                                                 const EnvironmentLookup& environment,
+                                                 Fetchers fetchers = Fetchers::kStart);
 
 }  // namespace providers::bedrock

@@ -96,4 +96,10 @@ core::Result<std::shared_ptr<const Endpoint>> BedrockConverseProvider::configure
       std::make_shared<BedrockConverseEndpoint>(std::move(*parsed)));
 }
 
+core::Status BedrockConverseProvider::validate(const json::object& config, std::string_view) const {
+  auto parsed = bedrock::parse_bedrock_config(config, environment_, bedrock::Fetchers::kNone);
+  if (!parsed) return parsed.take_error();
+  return core::Ok{};
+}
+
 }  // namespace providers

@@ -19,6 +19,8 @@ class BedrockConverseProvider final : public Provider {
   std::string_view name() const override { return "bedrock-converse"; }
   core::Result<std::shared_ptr<const Endpoint>> configure(
       const boost::json::object& config, std::string_view model_name) const override;
+  core::Status validate(const boost::json::object& config,
+                        std::string_view model_name) const override;
   std::vector<std::string> secret_keys() const override {
     return {"secretAccessKey", "sessionToken", "bearerToken"};
   }

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
+#include "providers/bedrock_converse/bedrock_config.hpp"
 #include "providers/registry.hpp"
 
 namespace providers {
@@ -145,6 +146,31 @@ TEST(BedrockConfigure, AssumingARoleNeedsItsArnAndAwsCredentials) {
       with_keys(
           R"("modelId":"m","region":"us-east-1","roleArn":"arn:aws:iam::1:role/r","roleSessionName":"has space")"),
       "config.roleSessionName");
+}
+
+TEST(BedrockConfigure, ValidatingStartsNoFetcherAndFindsTheSameErrors) {
+  auto provider = provider_with({});
+  // An admin save only validates: no thread, no call to STS or the metadata service.
+  EXPECT_TRUE(provider.validate(
+      json::parse(
+          with_keys(R"("modelId":"m","region":"us-east-1","roleArn":"arn:aws:iam::1:role/r")"))
+          .as_object(),
+      "gw"));
+  auto parsed = bedrock::parse_bedrock_config(
+      json::parse(R"({"modelId":"m","region":"us-east-1","instanceCredentials":true})").as_object(),
+      [](std::string_view) { return std::nullopt; }, bedrock::Fetchers::kNone);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->role, nullptr);
+  for (
+      const char* fields :
+      {R"("modelId":"m","region":"us-east-1","externalId":"x")",
+       R"("modelId":"m","region":"us-east-1","roleArn":"arn:aws:iam::1:role/r","roleSessionName":"a b")"}) {
+    auto refused = provider.validate(json::parse(with_keys(fields)).as_object(), "gw");
+    ASSERT_FALSE(refused) << fields;
+    EXPECT_TRUE(refused.error().field == "config.externalId" ||
+                refused.error().field == "config.roleSessionName")
+        << refused.error().field;
+  }
 }
 
 TEST(BedrockConfigure, RegionAndCredentialsMayComeFromTheEnvironment) {
