@@ -372,6 +372,25 @@ test('a model with roleArn assumes that role at STS with its own keys (SigV4) an
   }
 });
 
+test('a role is assumed with the gateway\'s own role credentials too, once those have come', { timeout: 30_000 }, async () => {
+  const aws = await startFakeAwsMetadata();
+  const role = await roleGateway(
+    { AWS_EC2_METADATA_SERVICE_ENDPOINT: aws.url, AWS_ENDPOINT_URL_STS: aws.url },
+    { instanceCredentials: true, roleArn: kCrossAccountRoleArn, externalId: kExternalId },
+  );
+  try {
+    const prompt = uniquePrompt('instance role, then the cross-account role');
+    assert.equal((await askWith(role.client, 'bedrock-role', prompt)).choices[0].message.content, `echo: ${prompt}`);
+    // STS saw one call, signed with the instance role's session keys (token included).
+    assert.equal(aws.assumeRoleCalls.length, 1);
+    assert.equal(aws.assumeRoleCalls[0].accessKeyId, kSessionAccessKeyId);
+    assert.equal(aws.assumeRoleCalls[0].error, undefined);
+  } finally {
+    await role.gateway.stop();
+    await aws.close();
+  }
+});
+
 test('a role STS refuses to give is answered 503 with STS\'s reason; a bearer token cannot assume one', { timeout: 30_000 }, async () => {
   const sts = await startFakeAwsMetadata();
   const role = await roleGateway({ AWS_ENDPOINT_URL_STS: sts.url }, {
@@ -438,6 +457,20 @@ test('a metadata service that never answers holds no thread: the save is answere
     await role.gateway.stop();
     for (const socket of held) socket.destroy();
     await new Promise((resolve) => blackHole.close(resolve));
+  }
+});
+
+test('credentials that have expired are never used to sign', { timeout: 30_000 }, async () => {
+  const metadata = await startFakeAwsMetadata({ expiresInMs: -60_000 });
+  const role = await roleGateway({ AWS_EC2_METADATA_SERVICE_ENDPOINT: metadata.url });
+  try {
+    const prompt = uniquePrompt('expired role');
+    const error = await expectApiError(askWith(role.client, 'bedrock-role', prompt), { status: 503 });
+    assert.match(error.message, /had expired already/);
+    assert.equal(upstreamRequestsFor(prompt).length, 0, 'nothing reached Bedrock');
+  } finally {
+    await role.gateway.stop();
+    await metadata.close();
   }
 });
 

@@ -118,6 +118,7 @@ struct RoleCredentials::State {
   std::string what = "the AWS credentials of the gateway's role";
   mutable std::mutex mutex;
   std::shared_ptr<const AwsCredentials> credentials;
+  Clock::time_point expires_at;
   std::string error = "the first fetch has not ended yet";
   bool first_fetch_done = false;
   std::thread thread;  // joined before the State goes
@@ -283,6 +284,14 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
   for (;;) {
     core::Result<RoleCredentialsAnswer> answer = core::Error::unavailable("not fetched");
     if (state->assume) {
+      // Signed with the gateway's role: its first fetch, started at the same moment, ends
+      // first (else this one would fail and wait kRetryAfterFailure for nothing).
+      const RoleCredentials* base = state->assume->base.get();
+      for (int polls = 0; base != nullptr && !base->first_fetch_done() && polls < 2000; ++polls) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        auto [waited] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+        if (waited) co_return;
+      }
       answer = co_await fetch_assumed(*state->assume, state->assume_sts_url);
     } else if (!state->source.web_identity_token_file.empty()) {
       answer = co_await fetch_with_web_identity(state->source);
@@ -291,11 +300,16 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
     } else {
       answer = co_await fetch_from_instance(state->source);
     }
+    if (answer && answer->expires_at <= Clock::now()) {
+      answer = core::Error::unavailable(
+          "the credentials fetched had expired already (is this machine's clock right?)");
+    }
     std::chrono::milliseconds delay = kRetryAfterFailure;
     {
       std::lock_guard lock(state->mutex);
       if (answer) {
         state->credentials = std::make_shared<const AwsCredentials>(answer->credentials);
+        state->expires_at = answer->expires_at;
         state->error.clear();
         delay = refresh_delay(answer->expires_at, Clock::now());
       } else {
@@ -372,7 +386,12 @@ std::shared_ptr<RoleCredentials> RoleCredentials::assumed(AssumeRoleRequest requ
 
 core::Result<std::shared_ptr<const AwsCredentials>> RoleCredentials::current() const {
   std::lock_guard lock(state_->mutex);
-  if (state_->credentials) return state_->credentials;
+  // Expired credentials are not handed out: AWS would refuse them less clearly.
+  if (state_->credentials && Clock::now() < state_->expires_at) return state_->credentials;
+  if (state_->credentials) {
+    return core::Error::unavailable(state_->what +
+                                    " expired and could not be renewed: " + state_->error);
+  }
   return core::Error::unavailable(state_->what + " are not available: " + state_->error);
 }
 
