@@ -268,6 +268,41 @@ INSERT INTO key_last_use (key_id, last_thread_at)
   SELECT key_id, MAX(created_at) FROM threads GROUP BY key_id;
 )sql";
 
+// The month only moves forward (SPEC 7: the rollover happens exactly once). A gateway whose
+// clock is still in the old month at the turn sent the old month; taken as "another month",
+// that reset month_fee and moved fee_month back, and the next charge of a gateway in the new
+// month reset it again, granting the new month's allowance twice. Now a charge counts in the
+// later of its month and the stored one ('YYYY-MM' compares as text).
+constexpr const char* kMigration6 = R"sql(
+CREATE OR REPLACE FUNCTION llmgate_charge(p_key_id BIGINT, p_month TEXT, p_cost BIGINT,
+                                          p_reservation_id BIGINT,
+                                          OUT from_allowance BIGINT, OUT from_balance BIGINT)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  released BIGINT;
+  quota BIGINT;
+  spent BIGINT;
+  month TEXT;
+BEGIN
+  from_allowance := 0;
+  from_balance := 0;
+  DELETE FROM reservations WHERE id = p_reservation_id RETURNING amount INTO released;
+  SELECT month_quota, GREATEST(fee_month, p_month),
+         CASE WHEN fee_month >= p_month THEN month_fee ELSE 0 END
+    INTO quota, month, spent FROM api_keys WHERE id = p_key_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN;  -- the key was deleted meanwhile: nothing to charge
+  END IF;
+  from_allowance := LEAST(p_cost, GREATEST(quota - spent, 0));
+  from_balance := p_cost - from_allowance;
+  UPDATE api_keys SET month_fee = spent + from_allowance, fee_month = month,
+    balance = balance - from_balance, total_fee = total_fee + p_cost,
+    reserved = GREATEST(reserved - COALESCE(released, 0), 0)
+  WHERE id = p_key_id;
+END
+$fn$;
+)sql";
+
 // The text search configuration of migration 2. Accent folding needs the unaccent
 // extension (shipped with PostgreSQL's contrib modules, trusted since PostgreSQL 13, so the
 // database's owner may create it); without it, search folds case only, and says so.
@@ -300,6 +335,7 @@ const std::array kMigrations = {
     Migration{3, kMigration3},
     Migration{4, kMigration4},
     Migration{5, kMigration5},
+    Migration{6, kMigration6},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

@@ -16,13 +16,15 @@ namespace {
 // row as the first one left it, so that reservations can never pass what the key has.
 // The condition is MemoryLedger's (Balance::available): this month's allowance left plus the
 // balance, a debt (a balance below 0 after the one request allowed to overspend) counting
-// as 0 so that it does not eat the next month's allowance, minus what is reserved. numeric
-// arithmetic: the sum must not overflow a bigint.
+// as 0 so that it does not eat the next month's allowance, minus what is reserved. A stored
+// month later than the gateway's (its clock is behind at the turn of the month) counts as
+// this month: months only move forward (llmgate_charge). numeric arithmetic: the sum must
+// not overflow a bigint.
 constexpr const char* kReserve =
     "WITH admitted AS ("
     " UPDATE api_keys SET reserved = LEAST(reserved::numeric + $2::bigint, 9223372036854775807)"
     "::bigint"
-    " WHERE id = $1 AND GREATEST(month_quota - CASE WHEN fee_month = $3::text THEN month_fee"
+    " WHERE id = $1 AND GREATEST(month_quota - CASE WHEN fee_month >= $3::text THEN month_fee"
     " ELSE 0 END, 0)::numeric + GREATEST(balance, 0) - reserved > 0"
     " RETURNING id)"
     " INSERT INTO reservations (key_id, replica, amount, created_at)"

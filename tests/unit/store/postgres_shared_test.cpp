@@ -126,6 +126,32 @@ TEST_F(PostgresSharedTest, SettlingSplitsInTheDatabaseAndReleases) {
   EXPECT_EQ(december[0].from_allowance, Money());
 }
 
+TEST_F(PostgresSharedTest, AGatewayWhoseClockIsBehindAtTheTurnOfTheMonthDoesNotTurnItBack) {
+  const auto id = add_key(Money::from_nanos(10), Money::from_nanos(100));
+  auto charge = [&](const char* month, std::int64_t cost) {
+    std::vector<Charge> charges(1);
+    charges[0].key_id = id;
+    charges[0].month = month;
+    charges[0].cost = Money::from_nanos(cost);
+    EXPECT_TRUE(store_->settle_charges(charges));
+    return charges[0];
+  };
+  charge("2026-12", 4);  // a gateway already in December
+  // A gateway still in November: its charge counts in December, against December's allowance.
+  EXPECT_EQ(charge("2026-11", 5).from_allowance, Money::from_nanos(5));
+  auto key = must(store_->find_key(id));
+  EXPECT_EQ(key.fee_month, "2026-12");
+  EXPECT_EQ(key.month_fee, Money::from_nanos(9));
+  // December's allowance is not granted again: 1 left, the rest from the balance.
+  auto next = charge("2026-12", 3);
+  EXPECT_EQ(next.from_allowance, Money::from_nanos(1));
+  EXPECT_EQ(next.from_balance, Money::from_nanos(2));
+  // Admission by the late gateway sees December's spend too.
+  EXPECT_EQ(must(store_->find_key(id)).month_fee, Money::from_nanos(10));
+  exec(*store_, "UPDATE api_keys SET balance = 0 WHERE id = " + std::to_string(id));
+  EXPECT_FALSE(must(store_->reserve(id, Money::from_nanos(1), "2026-11")).has_value());
+}
+
 // Collects the calls of a watch's on_change.
 class Changes {
  public:
