@@ -1,11 +1,10 @@
 #include "api/secrets.hpp"
 
+#include "core/api_key.hpp"
+
 namespace api {
 
-std::string mask_secret(std::string_view secret) {
-  if (secret.size() <= 8) return "****";
-  return std::string(secret.substr(0, 3)) + "…" + std::string(secret.substr(secret.size() - 4));
-}
+std::string mask_secret(std::string_view secret) { return core::mask_secret(secret); }
 
 void mask_secrets(boost::json::object& config, const std::vector<std::string>& secret_keys) {
   for (const auto& key : secret_keys) {

@@ -23,6 +23,7 @@
 #include "billing/memory_ledger.hpp"
 #include "billing/month.hpp"
 #include "billing/shared_ledger.hpp"
+#include "bots/feishu/bot_config.hpp"
 #include "bots/feishu/feishu_bot.hpp"
 #include "catalog/catalog.hpp"
 #include "chat/pipeline.hpp"
@@ -74,6 +75,11 @@ int serve_gateway(const config::Settings& settings) {
   auto& store = **opened;
   if (auto migrated = store.migrate(); !migrated) {
     std::cerr << "llmgate: migrating the database failed: " << migrated.error().message << "\n";
+    return 1;
+  }
+  if (auto hashed = bots::feishu::hash_stored_bot_keys(store); !hashed) {
+    std::cerr << "llmgate: hashing the bots' stored keys failed: " << hashed.error().message
+              << "\n";
     return 1;
   }
   if (auto admin = bootstrap_admin_key(settings, store); !admin) {

@@ -110,6 +110,15 @@ std::string mask_api_key(std::string_view key) {
   return prefix + std::string(body.substr(0, 4)) + "…" + std::string(body.substr(body.size() - 4));
 }
 
+std::string mask_secret(std::string_view secret) {
+  if (secret.size() <= 8) return "****";
+  return std::string(secret.substr(0, 3)) + "…" + std::string(secret.substr(secret.size() - 4));
+}
+
+bool looks_masked(std::string_view value) {
+  return value == "****" || value.find("…") != std::string_view::npos;
+}
+
 std::string random_hex(std::size_t bytes) {
   thread_local FastRandom generator;
   std::string hex;

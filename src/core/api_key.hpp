@@ -15,6 +15,11 @@ std::string generate_api_key();
 std::string hash_api_key(std::string_view key);
 // "br-AbCd…wXyZ" from the plain key.
 std::string mask_api_key(std::string_view key);
+// "sk-…wXyZ" (the first 3 and last 4 characters), "****" for 8 characters or fewer: how
+// API answers show secrets; enough to recognise one, not to use it.
+std::string mask_secret(std::string_view secret);
+// Whether `value` is such a masked form rather than a secret itself.
+bool looks_masked(std::string_view value);
 
 std::string sha256_hex(std::string_view data);
 // n random bytes rendered as lower-case hex (request ids and the like). Fast and unique but

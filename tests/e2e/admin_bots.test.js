@@ -3,6 +3,7 @@
 // secret saved back keeps the stored one.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { querySqlite } from './lib/database.js';
 import { assertAdminError } from './lib/expect.js';
@@ -35,6 +36,15 @@ function botConfig(appId, extra = {}) {
 /** The secret as the API shows it: first 3 characters, `…`, last 4 (`****` when short). */
 function masked(secret) {
   return secret.length <= 8 ? '****' : `${secret.slice(0, 3)}…${secret.slice(-4)}`;
+}
+
+/**
+ * How `config` is stored: the other secrets as sent (the bot needs them), the llmgate key only
+ * as its SHA-256 and its masked form (SPEC 2: keys are stored hashed).
+ */
+function storedForm(config) {
+  const { apiKey, ...rest } = config;
+  return { ...rest, apiKey: masked(apiKey), apiKeyHash: createHash('sha256').update(apiKey).digest('hex') };
 }
 
 /** The stored config of a bot, read from the database (undefined when it cannot be read). */
@@ -79,7 +89,10 @@ test('create with config as an object: the row, all secrets masked everywhere', 
     }
   }
   const stored = storedConfig(bot.id);
-  if (stored) assert.deepEqual(stored, config, 'the database keeps the secrets in clear');
+  if (stored) {
+    assert.deepEqual(stored, storedForm(config));
+    assert.equal(JSON.stringify(stored).includes(config.apiKey), false, 'the plain key is stored');
+  }
 });
 
 test("the seed's create and update bodies: the update finds the bot by appId and does not duplicate", { timeout: 10_000 }, async () => {
@@ -104,7 +117,7 @@ test("the seed's create and update bodies: the update finds the bot by appId and
   assert.equal(after.total, before.total, 'the update created a second bot');
   assert.equal(after.items.filter((b) => b.app_id === 'cli_seedlike').length, 1);
   const stored = storedConfig(created.id);
-  if (stored) assert.deepEqual(stored, { appId: 'cli_seedlike', apiKey: 'br-yyyyy', modelId: 'gw-echo', appSecret: 'new-app-secret-1' });
+  if (stored) assert.deepEqual(stored, storedForm({ appId: 'cli_seedlike', apiKey: 'br-yyyyy', modelId: 'gw-echo', appSecret: 'new-app-secret-1' }));
 });
 
 test('update by id: only what is sent changes; config fields may be at the top level or inside config', { timeout: 10_000 }, async () => {
@@ -130,7 +143,7 @@ test('update by id: only what is sent changes; config fields may be at the top l
   assert.equal(moved.config.appId, 'cli_partial_2');
   const stored = storedConfig(bot.id);
   if (stored) {
-    assert.deepEqual(stored, { ...config, appId: 'cli_partial_2', modelId: 'gw-echo', encryptKey: 'encrypt-1234567890' });
+    assert.deepEqual(stored, storedForm({ ...config, appId: 'cli_partial_2', modelId: 'gw-echo', encryptKey: 'encrypt-1234567890' }));
   }
 });
 
@@ -153,10 +166,16 @@ test('masked secrets saved back keep the stored secrets', { timeout: 10_000 }, a
     t.diagnostic('not SQLite or no sqlite3 tool: the stored secrets could not be read back');
     return;
   }
-  assert.deepEqual(stored, config, 'a masked value replaced a stored secret');
+  assert.deepEqual(stored, storedForm(config), 'a masked value replaced a stored secret');
   // A different value does replace it.
   await save({ id: bot.id, appSecret: 'rotated-app-secret' });
   assert.equal(storedConfig(bot.id).appSecret, 'rotated-app-secret');
+});
+
+test('a masked llmgate key is refused for a new bot: the bot could not charge anyone', { timeout: 10_000 }, async () => {
+  await stack.admin.fails('POST', '/admin/bot/feishu/save',
+    { name: 'masked-key-bot', config: botConfig('cli_masked_key', { apiKey: 'br-…abcd' }) },
+    400, { param: 'config.apiKey' });
 });
 
 test('validation: each missing or wrong field is 400 naming it; nothing is written', { timeout: 10_000 }, async () => {

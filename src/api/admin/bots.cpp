@@ -9,6 +9,7 @@
 #include "api/fields.hpp"
 #include "api/list_query.hpp"
 #include "api/secrets.hpp"
+#include "core/api_key.hpp"
 
 namespace api::admin {
 namespace {
@@ -71,6 +72,29 @@ core::Status check_complete(const json::object& config) {
   return core::Ok{};
 }
 
+// The llmgate key a bot charges is stored as its SHA-256 ("apiKeyHash") and its masked form
+// ("apiKey"), never in plain (SPEC 2). The masked form sent back (as an API answer showed
+// it) keeps the stored digest; a key sent in plain replaces it.
+core::Status keep_api_key_hashed(json::object& config, const json::object& stored) {
+  auto* key = config.if_contains("apiKey");
+  if (!key || !key->is_string() || key->get_string().empty()) return core::Ok{};
+  const std::string sent(key->get_string());
+  if (!core::looks_masked(sent)) {
+    config["apiKeyHash"] = core::hash_api_key(sent);
+    config["apiKey"] = core::mask_secret(sent);
+    return core::Ok{};
+  }
+  auto* digest = stored.if_contains("apiKeyHash");
+  if (!digest || !digest->is_string() || digest->get_string().empty()) {
+    return core::Error::bad_request(
+        "config.apiKey: the llmgate key itself (br-…) is needed, not a masked form",
+        "config.apiKey");
+  }
+  config["apiKeyHash"] = *digest;
+  if (auto* shown = stored.if_contains("apiKey")) config["apiKey"] = *shown;
+  return core::Ok{};
+}
+
 std::string config_string(const json::object& config, std::string_view field) {
   auto* value = config.if_contains(field);
   return value && value->is_string() ? std::string(value->get_string()) : std::string();
@@ -102,8 +126,11 @@ awaitable<void> save(RequestContext& context, Database& database) {
   }
 
   json::object config = existing ? parse_object(existing->config) : json::object();
+  const json::object stored_config = config;
   if (existing) restore_masked_secrets(*sent, config, bot_secret_keys());
   for (auto& [field, value] : *sent) config[field] = value;
+  if (auto hashed = keep_api_key_hashed(config, stored_config); !hashed)
+    co_return co_await answer_error(context, hashed.error());
   if (auto complete = check_complete(config); !complete)
     co_return co_await answer_error(context, complete.error());
 

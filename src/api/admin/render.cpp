@@ -115,6 +115,7 @@ boost::json::object render_bot(const store::BotRow& bot) {
   out["provider"] = bot.provider;
   out["app_id"] = bot.app_id;
   auto config = parse_config(bot.config);
+  config.erase("apiKeyHash");  // the key's digest: nothing a reader needs
   mask_secrets(config, bot_secret_keys());
   out["config"] = std::move(config);
   out["created_at"] = bot.created_at;

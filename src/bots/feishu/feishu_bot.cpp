@@ -296,7 +296,7 @@ awaitable<void> FeishuBot::answer(Job& job) {
 
 awaitable<std::string> FeishuBot::ask_model(Job& job, const std::string& text) {
   auto snapshot = catalog_.current();
-  const auto* key = snapshot->find_key_by_hash(core::hash_api_key(job.bot.api_key));
+  const auto* key = snapshot->find_key_by_hash(job.bot.api_key_hash);
   if (!key) {
     co_return "Sorry, I cannot answer: the API key behind this bot is not valid (deleted or "
               "reset). Ask an administrator to update the bot's apiKey.";
