@@ -41,6 +41,10 @@ namespace {
 
 namespace net = boost::asio;
 
+// After the grace period, how long the requests that were ended get to charge and record
+// what they used (a store commit each, batched: milliseconds).
+constexpr std::chrono::seconds kEndingRequests{5};
+
 unsigned io_threads(const config::Settings& settings) {
   if (settings.threads > 0) return settings.threads;
   return std::max(1u, std::thread::hardware_concurrency());
@@ -209,6 +213,7 @@ int serve_gateway(const config::Settings& settings) {
   net::signal_set signals(control, SIGINT, SIGTERM);
   net::steady_timer grace(control);
   bool drained = false;
+  bool ended_requests = false;  // the grace period ran out
   auto stop_deadline = std::chrono::steady_clock::now();
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
@@ -223,9 +228,19 @@ int serve_gateway(const config::Settings& settings) {
     grace.expires_after(settings.shutdown_grace);
     grace.async_wait([&](const boost::system::error_code& timer_ec) {
       if (timer_ec) return;
-      LLMGATE_LOG_WARN("grace period over with {} connections open; stopping",
+      // SPEC 7: a graceful stop loses no charge. The requests still running end as if their
+      // clients had left: what they used is charged and recorded before the process goes.
+      LLMGATE_LOG_WARN("grace period over with {} connections open; ending their requests",
                        server.open_connections());
-      control.stop();
+      ended_requests = true;
+      server.end_requests();
+      grace.expires_after(kEndingRequests);
+      grace.async_wait([&](const boost::system::error_code& ending_ec) {
+        if (ending_ec) return;
+        LLMGATE_LOG_WARN("{} connections still open after ending their requests; stopping",
+                         server.open_connections());
+        control.stop();
+      });
     });
   });
   control.run();
@@ -242,7 +257,11 @@ int serve_gateway(const config::Settings& settings) {
   if (admission_worker) admission_worker->stop();
   if (reader_worker) reader_worker->stop();
   watch.reset();  // after the last charge: gives back whatever this gateway still holds
-  LLMGATE_LOG_INFO("stopped{}", drained ? "" : " (forced after the grace period)");
+  LLMGATE_LOG_INFO("stopped{}",
+                   !ended_requests ? ""
+                   : drained
+                       ? " (requests still running after the grace period were ended and charged)"
+                       : " (forced after the grace period)");
   return 0;
 }
 

@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import { Admin } from './lib/admin.js';
+import { startGateway } from './lib/gateway.js';
 import { gatewayModel, startStack, uniquePrompt } from './lib/stack.js';
 
 let stack;
@@ -48,6 +50,41 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
     assert.equal(code, 0, `llmgate exited ${code}; output:\n${stack.gateway.tail()}`);
   });
 }
+
+test('a stream still running when the grace period ends is ended, charged and recorded before the exit', { timeout: 40_000 }, async () => {
+  stack = await startStack({ env: { LLMGATE_SHUTDOWN_GRACE: '1s' } });
+  const prompt = uniquePrompt('outlasts the grace period');
+  const stream = await stack.client.chat.completions.create({
+    model: gatewayModel('gated'),
+    messages: [{ role: 'user', content: prompt }],
+    stream: true,
+  });
+  const iterator = stream[Symbol.asyncIterator]();
+  assert.equal((await iterator.next()).value.choices[0].delta.content, 'part0 ');
+  await stack.fake.waitForGated((r) => r.body?.messages?.[0]?.content === prompt);
+
+  // The gate never opens: the stream outlasts the grace period.
+  const { code } = await stack.gateway.signalAndWait('SIGTERM');
+  assert.equal(code, 0, stack.gateway.tail());
+  assert.match(stack.gateway.tail(), /ending their requests/);
+  await assert.rejects(async () => {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next());
+  }, 'the stream was cut');
+  assert.ok((await stack.fake.waitForClose((r) => r.body?.messages?.[0]?.content === prompt)).closedEarly,
+    'the upstream call was stopped');
+
+  // Started again on the same database: the request is there, cancelled, and was charged.
+  const again = await startGateway({ reuse: stack.gateway });
+  stack.gateway = again;
+  const admin = new Admin(again.url, again.adminKey);
+  const threads = await admin.list('/admin/thread/list', { q: prompt });
+  assert.equal(threads.total, 1);
+  const [thread] = threads.items;
+  assert.equal(thread.status, 'cancelled');
+  assert.ok(thread.fee > 0, `the partial answer was charged: ${JSON.stringify(thread)}`);
+  const key = await admin.get(`/admin/api-key/detail/${stack.user.id}`);
+  assert.equal(key.total_fee, thread.fee);
+});
 
 test('SIGTERM with nothing in flight exits 0 promptly', { timeout: 30_000 }, async () => {
   stack = await startStack();

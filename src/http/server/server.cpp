@@ -568,6 +568,19 @@ void Server::drain(std::function<void()> on_drained) {
   if (state_->open.load() == 0) state_->notify_drained();
 }
 
+void Server::end_requests() {
+  for (std::size_t i = 0; i < state_->io.size(); ++i) {
+    net::post(state_->io.at(i), [] {
+      for (auto* live : t_live_connections) {
+        // Both ways: a read (the client watch) sees the end at once, and a write to a client
+        // that stopped reading fails instead of waiting for its timeout.
+        boost::system::error_code ignored;
+        live->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      }
+    });
+  }
+}
+
 std::size_t Server::open_connections() const { return state_->open.load(); }
 
 }  // namespace http

@@ -46,6 +46,10 @@ class Server {
   // Stops accepting, closes idle connections, lets in-flight exchanges finish. `on_drained`
   // runs (on some I/O thread) when the last connection has closed.
   void drain(std::function<void()> on_drained);
+  // After drain's grace period: every connection still open is shut down, so its exchange
+  // ends as if its client had left (the upstream call stops; the pipeline charges and records
+  // what was used) and the connection closes; `on_drained` then runs as above.
+  void end_requests();
   std::size_t open_connections() const;
 
   struct State;
