@@ -186,6 +186,26 @@ test('a model not granted to the key: 403 model_not_authorized', { timeout: 10_0
   assert.equal(upstreamRequestFor(stack.fake, prompt), undefined);
 });
 
+test('an image for a model that takes none: 400 images_not_supported naming messages, nothing sent upstream', { timeout: 10_000 }, async () => {
+  const prompt = uniquePrompt('an image for a text model');
+  const error = await expectApiError(
+    stack.client.chat.completions.create({
+      model: gatewayModel('echo'), // saved without "multiple"
+      messages: [{
+        role: 'user',
+        content: [
+          { type: 'text', text: prompt },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+        ],
+      }],
+    }),
+    { status: 400, errorClass: OpenAI.BadRequestError, code: 'images_not_supported' },
+  );
+  assert.equal(error.param, 'messages');
+  assert.match(error.message, /does not accept images/);
+  assert.equal(stack.fake.findRequest((r) => (r.rawBody ?? '').includes(prompt)), undefined);
+});
+
 test('malformed JSON: 400 that says the JSON is malformed', { timeout: 10_000 }, async () => {
   for (const body of ['{"model": "gw-echo", "messages": [', '{"model": gw-echo}', 'not json at all', '']) {
     const answer = await postRaw(body);
