@@ -15,6 +15,7 @@ import {
   startFakeBedrock,
 } from '../fakes/bedrock_upstream.js';
 import { Admin } from './lib/admin.js';
+import { eventually } from './lib/eventually.js';
 import { assertAdminError, assertOpenAiError, expectApiError } from './lib/expect.js';
 import { startGateway } from './lib/gateway.js';
 import { request } from './lib/http.js';
@@ -412,6 +413,14 @@ test('usage: cache reads and writes count as prompt tokens; reads are cached_tok
   assert.equal(completion.usage.prompt_tokens, words + cache);
   assert.equal(completion.usage.prompt_tokens_details.cached_tokens, kCacheUsage.cacheReadInputTokens);
   assert.equal(completion.usage.total_tokens, words + cache + completion.usage.completion_tokens);
+  // SPEC 7: cached input tokens are recorded on the thread (written off the request path).
+  const thread = await eventually(async () => {
+    const page = await admin.list('/admin/thread/list', { q: prompt });
+    assert.equal(page.total, 1);
+    return page.items[0];
+  }, { what: 'the thread of the cached request' });
+  assert.equal(thread.cached_tokens, kCacheUsage.cacheReadInputTokens);
+  assert.equal(thread.tokens_in, words + cache);
 });
 
 test('reasoning content: reasoning_content whole and streamed', { timeout: 10_000 }, async () => {
