@@ -234,6 +234,7 @@ int serve_gateway(const config::Settings& settings) {
                        server.open_connections());
       ended_requests = true;
       server.end_requests();
+      feishu.end_model_calls();
       grace.expires_after(kEndingRequests);
       grace.async_wait([&](const boost::system::error_code& ending_ec) {
         if (ending_ec) return;
@@ -244,7 +245,9 @@ int serve_gateway(const config::Settings& settings) {
     });
   });
   control.run();
-  // Feishu messages are answered after their webhook request ended: let them finish too.
+  // Feishu messages are answered after their webhook request ended: let them finish too
+  // (after the grace period, their model calls were ended: a moment to charge and reply).
+  if (ended_requests) stop_deadline = std::chrono::steady_clock::now() + kEndingRequests;
   if (drained && !feishu.wait_idle(stop_deadline)) {
     LLMGATE_LOG_WARN("grace period over with {} Feishu messages being answered; stopping",
                      feishu.in_flight());

@@ -1,5 +1,9 @@
 #include "bots/feishu/answer_sink.hpp"
 
+#include <memory>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 
 namespace bots::feishu {
@@ -35,10 +39,55 @@ boost::asio::awaitable<bool> AnswerSink::write_events(std::string_view) { co_ret
 
 boost::asio::awaitable<void> AnswerSink::end_stream(std::string_view) { co_return; }
 
-boost::asio::awaitable<bool> AnswerSink::run_watching_client(boost::asio::awaitable<void>&& work,
-                                                             std::function<void()>&&) {
+Endings::Entry Endings::add(std::function<void()> end) {
+  std::unique_lock lock(mutex_);
+  if (ended_) {
+    lock.unlock();
+    end();
+    lock.lock();
+  }
+  return ends_.insert(ends_.end(), std::move(end));
+}
+
+void Endings::remove(Entry entry) {
+  std::lock_guard lock(mutex_);
+  ends_.erase(entry);
+}
+
+void Endings::end_all() {
+  std::lock_guard lock(mutex_);
+  ended_ = true;
+  for (auto& end : ends_) end();  // each only posts to its job's own thread
+}
+
+boost::asio::awaitable<bool> AnswerSink::run_watching_client(
+    boost::asio::awaitable<void>&& work, std::function<void()>&& on_client_gone) {
+  if (endings_ == nullptr) {
+    co_await std::move(work);
+    co_return false;
+  }
+  // The ending runs on this job's thread, where the work and its end are serialised; it does
+  // nothing once the work is over (the pipeline's Run it points into is gone by then).
+  struct Watch {
+    std::function<void()> on_gone;
+    bool active = true;
+    bool ended = false;
+  };
+  auto watch = std::make_shared<Watch>();
+  watch->on_gone = std::move(on_client_gone);
+  auto executor = co_await boost::asio::this_coro::executor;
+  std::function<void()> end = [watch, executor] {
+    boost::asio::post(executor, [watch] {
+      if (!watch->active) return;
+      watch->ended = true;
+      watch->on_gone();
+    });
+  };
+  auto entry = endings_->add(std::move(end));
   co_await std::move(work);
-  co_return false;
+  watch->active = false;
+  endings_->remove(entry);
+  co_return watch->ended;
 }
 
 std::string error_reply(const providers::ApiError& error, const std::string& model) {

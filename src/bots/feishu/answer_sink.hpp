@@ -2,6 +2,9 @@
 // The pipeline's ResponseSink for the bot: keeps the answer's text (or the error) instead of
 // writing HTTP, for the reply in the chat. The bot asks for whole answers, never streams.
 
+#include <functional>
+#include <list>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -10,14 +13,34 @@
 
 namespace bots::feishu {
 
+// The model calls of the messages being answered, to end when the gateway must stop (its
+// grace period is over): each ends as if an HTTP client had left, so the pipeline stops the
+// upstream call and charges and records what was used.
+class Endings {
+ public:
+  using Entry = std::list<std::function<void()>>::iterator;
+  // `end` runs on the thread that calls end_all (or at once, when that already happened).
+  Entry add(std::function<void()> end);
+  void remove(Entry entry);
+  void end_all();
+
+ private:
+  std::mutex mutex_;
+  std::list<std::function<void()>> ends_;
+  bool ended_ = false;
+};
+
 class AnswerSink final : public chat::ResponseSink {
  public:
+  // Without `endings`, nothing ends the work early.
+  explicit AnswerSink(Endings* endings = nullptr) : endings_(endings) {}
   boost::asio::awaitable<void> send_error(const providers::ApiError& error) override;
   boost::asio::awaitable<void> send_completion(std::string&& body) override;
   void begin_stream() override {}
   boost::asio::awaitable<bool> write_events(std::string_view events) override;
   boost::asio::awaitable<void> end_stream(std::string_view last_events) override;
-  // Nobody can leave: the work simply runs.
+  // Nobody leaves a chat; the work runs until it ends, unless `endings` ends it first (true
+  // then, as for a client that left).
   boost::asio::awaitable<bool> run_watching_client(boost::asio::awaitable<void>&& work,
                                                    std::function<void()>&& on_client_gone) override;
 
@@ -25,6 +48,7 @@ class AnswerSink final : public chat::ResponseSink {
   const std::string& text() const { return answer_.text(); }
 
  private:
+  Endings* endings_;
   std::optional<providers::ApiError> error_;
   chat::AnswerText answer_;
 };

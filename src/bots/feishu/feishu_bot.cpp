@@ -338,7 +338,7 @@ awaitable<std::string> FeishuBot::ask_model(Job& job, const std::string& text) {
         "). Ask an administrator to fix it.";
   }
   request->session_id = session;
-  AnswerSink sink;
+  AnswerSink sink(&endings_);
   co_await pipeline_.complete(snapshot, *key, std::move(*request), job.request_id, sink);
   if (sink.error()) co_return error_reply(*sink.error(), job.bot.model_id);
   if (sink.text().empty()) co_return "(The model gave an empty answer.)";

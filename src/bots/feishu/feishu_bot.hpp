@@ -20,6 +20,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "bots/feishu/answer_sink.hpp"
 #include "bots/feishu/bot_config.hpp"
 #include "bots/feishu/event.hpp"
 #include "bots/feishu/open_api.hpp"
@@ -61,6 +62,9 @@ class FeishuBot {
 
   // Messages being answered now.
   std::size_t in_flight() const { return in_flight_.load(); }
+  // The gateway's grace period is over: the model calls of the messages being answered end
+  // now, charged and recorded for what they used (their replies still go out).
+  void end_model_calls() { endings_.end_all(); }
   // Blocks until no message is being answered, or until `deadline`; true when idle.
   bool wait_idle(std::chrono::steady_clock::time_point deadline);
 
@@ -76,6 +80,7 @@ class FeishuBot {
   chat::Pipeline& pipeline_;
   OpenApi open_api_;
   SeenIds seen_;
+  Endings endings_;
   std::atomic<std::size_t> in_flight_{0};
   std::mutex idle_mutex_;
   std::condition_variable idle_;

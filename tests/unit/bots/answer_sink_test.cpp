@@ -3,15 +3,20 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "bots/feishu/answer_sink.hpp"
 #include "bots/feishu/open_api.hpp"
 
 namespace bots::feishu {
 namespace {
+
+namespace net = boost::asio;
 
 providers::ApiError error_of(int status, std::string message = "upstream said no") {
   providers::ApiError error;
@@ -63,6 +68,39 @@ TEST(AnswerSinkTest, RunsTheWorkAndNobodyLeaves) {
   run(watch());
   EXPECT_TRUE(ran);
   EXPECT_FALSE(left);
+}
+
+// The model call of a message still being answered when the gateway's grace period ends:
+// ended as if a client had left (the pipeline then charges what was used).
+net::awaitable<void> wait_for(net::steady_timer& timer) {
+  co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+}
+
+net::awaitable<void> watched(AnswerSink& sink, net::steady_timer& timer, bool& left) {
+  auto job = wait_for(timer);
+  std::function<void()> on_gone = [&timer] { timer.cancel(); };
+  left = co_await sink.run_watching_client(std::move(job), std::move(on_gone));
+}
+
+TEST(AnswerSinkTest, EndingsEndTheWorkAsIfItsClientHadLeft) {
+  Endings endings;
+  AnswerSink sink(&endings);
+  net::io_context io;
+  net::steady_timer timer(io, std::chrono::hours(1));  // a model call that would run long
+  bool left = false;
+  net::co_spawn(io, watched(sink, timer, left), net::detached);
+  io.poll();  // the work runs and waits
+  endings.end_all();
+  io.run();  // returns once the work has ended
+  EXPECT_TRUE(left);
+
+  // Work that starts after the end is ended at once, and one that ended first is left alone.
+  net::steady_timer later(io, std::chrono::hours(1));
+  bool later_left = false;
+  net::co_spawn(io, watched(sink, later, later_left), net::detached);
+  io.restart();
+  io.run();
+  EXPECT_TRUE(later_left);
 }
 
 TEST(ErrorReplyTest, SaysWhatHappenedAndWhoCanFixIt) {
