@@ -88,7 +88,21 @@ test('the openai client sees x-request-id on chat answers, streamed or not', { t
 
 test('/metrics counts requests by route and status, latency, upstream errors and open streams', { timeout: 20_000 }, async () => {
   const chatRoute = { route: '/v1/chat/completions' };
-  const before = await scrape();
+  // The earlier tests' last answer (a stream) may be counted a moment after the client read
+  // it: the baseline is taken once the counts stand still and no stream is open.
+  const before = await eventually(
+    async () => {
+      const first = await scrape();
+      const second = await scrape();
+      const okCount = (scraped) =>
+        metricValue(scraped.samples, 'llmgate_http_requests_total', { ...chatRoute, status: '200' });
+      assert.equal(okCount(second), okCount(first), 'chat answers are still being counted');
+      const open = second.samples.find((s) => s.name === 'llmgate_open_streams');
+      assert.equal(open?.value, 0, 'a stream is still open');
+      return second;
+    },
+    { what: 'a settled baseline' },
+  );
   const messages = [{ role: 'user', content: uniquePrompt('metrics') }];
   await stack.client.chat.completions.create({ model: gatewayModel('echo'), messages });
   await stack.client.chat.completions.create({ model: gatewayModel('echo'), messages });
