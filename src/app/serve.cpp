@@ -245,12 +245,22 @@ int serve_gateway(const config::Settings& settings) {
     });
   });
   control.run();
-  // Feishu messages are answered after their webhook request ended: let them finish too
-  // (after the grace period, their model calls were ended: a moment to charge and reply).
-  if (ended_requests) stop_deadline = std::chrono::steady_clock::now() + kEndingRequests;
-  if (drained && !feishu.wait_idle(stop_deadline)) {
-    LLMGATE_LOG_WARN("grace period over with {} Feishu messages being answered; stopping",
-                     feishu.in_flight());
+  // Feishu messages are answered after their webhook request ended: they get the rest of
+  // the grace period too; then their model calls are ended like the requests above (charged
+  // and recorded), with a moment to do that and reply.
+  if (drained) {
+    bool idle = ended_requests || feishu.wait_idle(stop_deadline);
+    if (!idle) {
+      LLMGATE_LOG_WARN(
+          "grace period over with {} Feishu messages being answered; ending their "
+          "model calls",
+          feishu.in_flight());
+      feishu.end_model_calls();
+      ended_requests = true;
+    }
+    if (ended_requests && !feishu.wait_idle(std::chrono::steady_clock::now() + kEndingRequests)) {
+      LLMGATE_LOG_WARN("{} Feishu messages still being answered; stopping", feishu.in_flight());
+    }
   }
 
   io.stop();
