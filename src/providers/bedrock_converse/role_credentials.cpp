@@ -1,5 +1,6 @@
 #include "providers/bedrock_converse/role_credentials.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -120,7 +121,8 @@ struct RoleCredentials::State {
   std::shared_ptr<const AwsCredentials> credentials;
   Clock::time_point expires_at;
   std::string error = "the first fetch has not ended yet";
-  bool first_fetch_done = false;
+  // Read on every request of such a model (Endpoint::waiting_for_credentials): no lock.
+  std::atomic<bool> first_fetch_done{false};
   std::thread thread;  // joined before the State goes
   // Last, so destroyed first: it destroys the coroutine it still holds while the rest of
   // the State is alive.
@@ -316,7 +318,7 @@ awaitable<void> keep_fresh(RoleCredentials::State* state) {
         // Credentials still valid stay in use until they expire; the error is logged.
         state->error = answer.error().message;
       }
-      state->first_fetch_done = true;
+      state->first_fetch_done.store(true, std::memory_order_release);
     }
     if (!answer) {
       LLMGATE_LOG_WARN("bedrock: fetching {} failed (again in {} s): {}", state->what,
@@ -396,8 +398,7 @@ core::Result<std::shared_ptr<const AwsCredentials>> RoleCredentials::current() c
 }
 
 bool RoleCredentials::first_fetch_done() const {
-  std::lock_guard lock(state_->mutex);
-  return state_->first_fetch_done;
+  return state_->first_fetch_done.load(std::memory_order_acquire);
 }
 
 }  // namespace providers::bedrock

@@ -330,12 +330,9 @@ core::Status create_search_configuration(Connection& connection) {
 }
 
 const std::array kMigrations = {
-    Migration{1, kMigration1},
-    Migration{2, kMigration2, create_search_configuration},
-    Migration{3, kMigration3},
-    Migration{4, kMigration4},
-    Migration{5, kMigration5},
-    Migration{6, kMigration6},
+    Migration{1, kMigration1}, Migration{2, kMigration2, create_search_configuration},
+    Migration{3, kMigration3}, Migration{4, kMigration4},
+    Migration{5, kMigration5}, Migration{6, kMigration6},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {
