@@ -5,6 +5,8 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 
+#include "core/json_numbers.hpp"
+
 namespace api {
 namespace {
 
@@ -39,10 +41,7 @@ core::Result<boost::json::value> parse_json_body(const http::Request& request) {
       std::clamp<std::size_t>(request.body.size() * 2, 1024, 64 * 1024)));
   boost::system::error_code ec;
   std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
-  if (!ec) {
-    consumed += 0;
-    parser.finish(ec);
-  }
+  if (!ec) parser.finish(ec);
   if (ec || !parser.done()) {
     return core::Error::bad_request("the request body is not valid JSON: " + ec.message() +
                                     " (at byte " + std::to_string(consumed) + ")");
@@ -55,7 +54,12 @@ core::Result<boost::json::value> parse_json_body(const http::Request& request) {
           std::to_string(consumed) + ")");
     }
   }
-  return parser.release();
+  auto value = parser.release();
+  if (auto path = core::non_finite_number_at(value); path && !path->empty()) {
+    return core::Error::bad_request(
+        "the number at " + *path + " is out of range: a JSON number must fit a double", *path);
+  }
+  return value;
 }
 
 }  // namespace api

@@ -9,6 +9,7 @@
 #include "api/fields.hpp"
 #include "api/list_query.hpp"
 #include "api/secrets.hpp"
+#include "core/json_numbers.hpp"
 #include "providers/registry.hpp"
 
 namespace api::admin {
@@ -26,6 +27,10 @@ core::Result<std::optional<json::object>> read_config(const json::object& body) 
     if (config->get_string().empty()) return std::optional<json::object>(json::object());
     boost::system::error_code ec;
     auto parsed = json::parse(config->get_string(), ec);
+    if (auto path = ec ? std::nullopt : core::non_finite_number_at(parsed, "config")) {
+      return core::Error::bad_request(
+          "the number at " + *path + " is out of range: a JSON number must fit a double", *path);
+    }
     if (!ec && parsed.is_object())
       return std::optional<json::object>(std::move(parsed.get_object()));
   }

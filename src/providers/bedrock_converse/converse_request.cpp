@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/json_numbers.hpp"
 #include "providers/bedrock_converse/image_source.hpp"
 
 namespace providers::bedrock {
@@ -129,6 +130,10 @@ core::Result<json::array> tool_use_blocks(const json::object& message, const std
       input = json::parse(arguments->get_string(), ec);
       if (ec || !input.is_object()) {
         return invalid(call_field + ".function.arguments", "must be a JSON object");
+      }
+      if (core::non_finite_number_at(input)) {
+        return invalid(call_field + ".function.arguments",
+                       "holds a number out of range (a JSON number must fit a double)");
       }
     } else if (arguments && arguments->is_object()) {
       input = *arguments;

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/json_numbers.hpp"
 #include "providers/bedrock_converse/sigv4.hpp"
 
 namespace providers::bedrock {
@@ -83,6 +84,10 @@ core::Result<Completion> to_openai_completion(std::string_view converse_body) {
   auto parsed = json::parse(converse_body, ec);
   if (ec || !parsed.is_object()) {
     return core::Error::internal("the Bedrock answer is not a JSON object");
+  }
+  // Written back out, such a number would be `Infinity`: not JSON for the client.
+  if (auto path = core::non_finite_number_at(parsed)) {
+    return core::Error::internal("the Bedrock answer holds a number out of range at " + *path);
   }
   const auto& answer = parsed.get_object();
   const json::object* output = object_field(answer, "output");
