@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <list>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -323,6 +325,33 @@ awaitable<void> linger_and_close(Server::State& state, beast::tcp_stream& stream
   stream.socket().close(ec);
 }
 
+struct Refusal {
+  int status;
+  std::string message;
+};
+
+// RFC 9112 6.1 and 6.3: with Transfer-Encoding, chunked must be the last coding, or the
+// body's end cannot be known (400); other codings are not implemented here (501). Either way
+// the connection closes: what follows the header cannot be told apart from a next request.
+std::optional<Refusal> unsupported_framing(
+    const bhttp::request_parser<bhttp::string_body>& parser) {
+  const auto& header = parser.get();
+  auto codings = header.equal_range(bhttp::field::transfer_encoding);
+  if (codings.first == codings.second) return std::nullopt;
+  if (!parser.chunked()) {
+    return Refusal{400, "Transfer-Encoding must end with chunked: the body's length is unknown"};
+  }
+  for (auto field = codings.first; field != codings.second; ++field) {
+    for (auto coding : bhttp::token_list{field->value()}) {
+      if (!beast::iequals(coding, "chunked")) {
+        return Refusal{501, "Transfer-Encoding '" + std::string(coding) +
+                                "' is not supported; send the body plain or chunked"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 enum class ParseUntil { kHeaderEnd, kMessageEnd };
 
 // Feeds what `buffer` holds to `parser` as Beast's read operations would, up to the end of
@@ -419,6 +448,11 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
     // A view into the parser's header, which lives until the request is released below.
     std::string_view path = header.target().substr(0, header.target().find('?'));
 
+    if (auto refusal = unsupported_framing(parser)) {
+      co_await write_error(*state, stream, path, refusal->status, refusal->message, request_id);
+      co_await linger_and_close(*state, stream);
+      break;
+    }
     if (auto length = parser.content_length(); length && *length > state->limits.max_body_bytes) {
       co_await write_error(*state, stream, path, 413,
                            "request body of " + std::to_string(*length) +
@@ -457,7 +491,17 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
       co_await linger_and_close(*state, stream);
       break;
     }
-    if (body_ec) break;
+    if (body_ec) {
+      // A body that breaks HTTP's framing (a bad chunk size, a cut chunk) is answered before
+      // the connection closes; a client that left or timed out gets nothing.
+      if (body_ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+          body_ec != bhttp::error::end_of_stream && body_ec != bhttp::error::partial_message) {
+        co_await write_error(*state, stream, path, 400,
+                             "malformed request body: " + body_ec.message(), request_id);
+        co_await linger_and_close(*state, stream);
+      }
+      break;
+    }
     stream.expires_never();
 
     bool keep_alive = parser.get().keep_alive();
