@@ -197,6 +197,27 @@ test(
     });
 
 test(
+    'an event older than the ids the bot keeps (7 days) is ignored: it could be a replay',
+    {timeout: 30_000}, async () => {
+      const kDayMs = 24 * 3600 * 1000;
+      const replayed = `replayed ${uniqueId('')}`;
+      const old = eventFor(bots.encrypted, {text: replayed});
+      old.header.create_time = String(Date.now() - 8 * kDayMs);
+      const answer = await post(bots.encrypted, old);
+      assert.equal(answer.status, 200, answer.text);
+      assert.match(answer.json?.msg ?? '', /^ignored: the event was created 8 days ago/, answer.text);
+
+      // Six days old is within what is kept (and so would be caught as a duplicate): taken.
+      const recent = eventFor(bots.encrypted, {text: `six days late ${uniqueId('')}`});
+      recent.header.create_time = String(Date.now() - 6 * kDayMs);
+      await postTaken(bots.encrypted, recent);
+      await replyTo(recent);
+      await settle();
+      assert.equal(feishu.repliesTo(messageIdOf(old)).length, 0);
+      assert.equal(modelRequestsFor(replayed).length, 0);
+    });
+
+test(
     'the tenant access token is cached, and fetched again when Feishu refuses it',
     {timeout: 30_000}, async () => {
       await settle();

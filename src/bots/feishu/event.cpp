@@ -1,6 +1,7 @@
 #include "bots/feishu/event.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <boost/json/parse.hpp>
 
@@ -70,6 +71,17 @@ core::Result<Envelope> parse_envelope(const json::value& body) {
   envelope.token = string_at(*header, "token");
   envelope.event_id = string_at(*header, "event_id");
   envelope.event_type = string_at(*header, "event_type");
+  // Feishu sends it as a string of digits; anything else counts as absent.
+  if (const auto* created = header->if_contains("create_time")) {
+    if (created->is_int64()) {
+      envelope.created_ms = created->get_int64();
+    } else if (created->is_string()) {
+      std::string_view text = created->get_string();
+      std::int64_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec == std::errc() && end == text.data() + text.size()) envelope.created_ms = value;
+    }
+  }
   if (envelope.event_id.empty()) return required("header.event_id");
   if (envelope.event_type.empty()) return required("header.event_type");
   return envelope;

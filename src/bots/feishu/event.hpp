@@ -4,6 +4,7 @@
 // and the im.message.receive_v1 message, with the rules for when a message is for the bot
 // and what text goes to the model.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +22,12 @@ enum class EnvelopeKind { kUrlVerification, kEvent };
 
 struct Envelope {
   EnvelopeKind kind = EnvelopeKind::kEvent;
-  std::string schema;      // "2.0"; empty for url_verification and 1.0 events
-  std::string token;       // header.token (2.0), token (url_verification, 1.0)
-  std::string challenge;   // url_verification only
-  std::string event_id;    // header.event_id (2.0), uuid (1.0)
-  std::string event_type;  // header.event_type (2.0), event.type (1.0)
+  std::string schema;           // "2.0"; empty for url_verification and 1.0 events
+  std::string token;            // header.token (2.0), token (url_verification, 1.0)
+  std::string challenge;        // url_verification only
+  std::string event_id;         // header.event_id (2.0), uuid (1.0)
+  std::string event_type;       // header.event_type (2.0), event.type (1.0)
+  std::int64_t created_ms = 0;  // header.create_time (2.0), milliseconds; 0 when absent
   boost::json::object event;
 };
 

@@ -1,7 +1,9 @@
 #include "bots/feishu/feishu_bot.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <exception>
 #include <memory>
 
@@ -140,6 +142,16 @@ core::Result<Envelope> authenticate(const BotConfig& bot, const http::Request& r
   return envelope;
 }
 
+// Seconds since the event was created, by the real clock (Feishu's timestamps are real
+// time); 0 when the event does not say.
+std::int64_t event_age_seconds(const Envelope& envelope) {
+  if (envelope.created_ms <= 0) return 0;
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  return std::max<std::int64_t>(now_ms - envelope.created_ms, 0) / 1000;
+}
+
 std::string session_of(const IncomingMessage& message) { return "feishu:" + message.chat_id; }
 
 }  // namespace
@@ -188,6 +200,15 @@ awaitable<core::Result<http::Response>> FeishuBot::handle_webhook(std::string_vi
     LLMGATE_LOG_DEBUG("feishu bot {}: event {} of type '{}' ignored", bot.id, envelope.event_id,
                       envelope.event_type);
     co_return event_answer("ignored: not an im.message.receive_v1 event of schema 2.0");
+  }
+  // Event ids are remembered for keep_ids_seconds: an older event could be a replay of one
+  // taken then, and nothing can tell. Feishu itself resends for hours, not days.
+  if (auto age = event_age_seconds(envelope); age > options_.keep_ids_seconds) {
+    LLMGATE_LOG_WARN("feishu bot {}: event {} created {} s ago ignored: older than the ids kept",
+                     bot.id, envelope.event_id, age);
+    co_return event_answer("ignored: the event was created " + std::to_string(age / 86400) +
+                           " days ago, before the oldest event id this bot remembers; a replay "
+                           "cannot be told from a new event");
   }
   auto message = parse_message_event(envelope.event);
   if (!message) {

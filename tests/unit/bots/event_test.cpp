@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include <boost/json/parse.hpp>
 
 #include "bots/feishu/event.hpp"
@@ -81,6 +83,7 @@ TEST(FeishuEnvelopeTest, ReadsTheDocumentedMessageEvent) {
   EXPECT_EQ(envelope->schema, "2.0");
   EXPECT_EQ(envelope->event_id, "5e3702a84e847582be8db7fb73283c02");
   EXPECT_EQ(envelope->event_type, kMessageReceiveEvent);
+  EXPECT_EQ(envelope->created_ms, 1608725989000);
   EXPECT_EQ(envelope->token, "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV");
 
   auto message = parse_message_event(envelope->event);
@@ -99,6 +102,21 @@ TEST(FeishuEnvelopeTest, ReadsTheDocumentedMessageEvent) {
   EXPECT_TRUE(addressed_to_bot(*message, "ou_84aad35d084aa403a838cf73ee18467"));
   EXPECT_EQ(prompt_text(*message, "ou_84aad35d084aa403a838cf73ee18467"), "hello");
   EXPECT_FALSE(addressed_to_bot(*message, "ou_someone_else"));
+}
+
+TEST(FeishuEnvelopeTest, ACreateTimeThatIsNotDigitsCountsAsAbsent) {
+  for (const char* created : {R"("")", R"("16087x")", R"("-5")", "null", R"({"a": 1})", "1.5"}) {
+    auto body = std::string(R"({"schema": "2.0", "header": {"event_id": "e", "event_type": "t",
+                                 "create_time": )") +
+                created + "}}";
+    auto envelope = parse_envelope(json::parse(body));
+    ASSERT_TRUE(envelope) << created;
+    EXPECT_LE(envelope->created_ms, 0) << created;
+  }
+  auto number = parse_envelope(json::parse(
+      R"({"schema": "2.0", "header": {"event_id": "e", "event_type": "t", "create_time": 42}})"));
+  ASSERT_TRUE(number);
+  EXPECT_EQ(number->created_ms, 42);
 }
 
 TEST(FeishuEnvelopeTest, ReadsTheUrlVerification) {
