@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
+#include <memory>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -10,6 +12,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -133,6 +136,16 @@ bool non_public(const net::ip::address& address) {
          (bytes[0] & 0xFE) == 0xFC;  // fc00::/7 unique local
 }
 
+// A name lookup under way; shared between the request and the lookup's handler.
+struct Lookup {
+  explicit Lookup(const net::any_io_executor& executor) : resolver(executor), wake(executor) {}
+  tcp::resolver resolver;
+  net::steady_timer wake;
+  boost::system::error_code ec;
+  tcp::resolver::results_type results;
+  bool done = false;
+};
+
 awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds timeout,
                                      bool public_only,
                                      std::unique_ptr<UpstreamCall::Connection>& out) {
@@ -140,9 +153,29 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
   auto connection = std::make_unique<UpstreamCall::Connection>();
   connection->buffer.reserve(kConnectionBuffer);
   connection->origin = url.origin() + (public_only ? "|public" : "");
-  tcp::resolver resolver(executor);
-  auto [resolve_ec, endpoints] =
-      co_await resolver.async_resolve(url.host, std::to_string(url.port), kTuple);
+  // One deadline for the lookup, the connect and the handshake. getaddrinfo runs on Asio's
+  // resolver thread and cannot be interrupted (cancelling the resolver takes effect only
+  // when getaddrinfo returns), so the request waits on a timer that the lookup's handler
+  // cuts short; at the deadline the request goes on without it, and the lookup finishes
+  // alone, keeping its state alive through the handler.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto lookup = std::make_shared<Lookup>(executor);
+  lookup->wake.expires_at(deadline);
+  lookup->resolver.async_resolve(
+      url.host, std::to_string(url.port),
+      [lookup](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+        lookup->ec = ec;
+        lookup->results = std::move(results);
+        lookup->done = true;
+        lookup->wake.cancel();
+      });
+  co_await lookup->wake.async_wait(kTuple);
+  if (!lookup->done) {
+    co_return CallError{CallErrorKind::kTimeout,
+                        "resolving " + url.host + ": timed out (upstream_connect_timeout)"};
+  }
+  const auto resolve_ec = lookup->ec;
+  const auto endpoints = lookup->results;
   if (resolve_ec) co_return connect_error("resolving " + url.host, resolve_ec);
   std::vector<tcp::endpoint> allowed;
   for (const auto& entry : endpoints) {
@@ -161,7 +194,7 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
     connection->plain = std::make_unique<beast::tcp_stream>(executor);
   }
   auto& lowest = connection->lowest();
-  lowest.expires_after(timeout);
+  lowest.expires_at(deadline);
   auto [connect_ec, endpoint] = co_await lowest.async_connect(allowed, kTuple);
   if (connect_ec) co_return connect_error("connecting to " + url.origin(), connect_ec);
   boost::system::error_code ignored;
