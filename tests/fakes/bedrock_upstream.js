@@ -29,6 +29,10 @@
 //   error-<Exception>           answers HTTP error with that exception type
 //   stream-error-<exception>    stream: messageStart, one delta, then an exception frame
 //   stream-cut                  stream: messageStart, one delta, then half a frame and close
+//   verbatim                    the last user text is the answer: for converse, the body
+//                               byte for byte; for converse-stream, a JSON array of
+//                               [event type, payload] pairs, each framed as an event (a
+//                               string payload is sent as it is, an object as JSON)
 //
 // Region failures: fake.failRegion(region, exceptionName) makes every request for that
 // region (path prefix, or the signature's scope) answer that exception.
@@ -387,6 +391,30 @@ function write(res, bytes, pieceBytes = 0) {
   return new Promise((resolve) => res.write(bytes, () => resolve()));
 }
 
+async function answerVerbatim(res, operation, body) {
+  const text = textOf(body.messages.at(-1).content);
+  if (operation === 'converse') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    return res.end(text);
+  }
+  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+  for (const [type, payload] of JSON.parse(text)) {
+    const bytes = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    await write(
+      res,
+      codec.encode({
+        headers: {
+          ':event-type': { type: 'string', value: String(type) },
+          ':content-type': { type: 'string', value: 'application/json' },
+          ':message-type': { type: 'string', value: 'event' },
+        },
+        body: fromUtf8(bytes),
+      }),
+    );
+  }
+  res.end();
+}
+
 async function stream(res, modelId, body, req) {
   res.writeHead(200, {
     'content-type': 'application/vnd.amazon.eventstream',
@@ -464,6 +492,7 @@ export async function startFakeBedrock() {
     }
     record.body = body;
     validateConverse(body);
+    if (record.modelId === 'verbatim') return answerVerbatim(res, operation, body);
     if (operation === 'converse-stream') return stream(res, record.modelId, body, req);
     const answer = answerFor(record.modelId, body);
     return sendJson(res, 200, {

@@ -16,6 +16,8 @@
 //   gated           stream: one content chunk, then waits for openGate(), then the rest
 //   drop-after      answers like echo on a keep-alive connection, then closes that
 //                   connection (a server whose idle timeout is shorter than the client's)
+//   verbatim        answers 200 with the last user text as the body, byte for byte:
+//                   JSON for a plain request, SSE text for a stream (odd answers)
 //   anything else   404 model_not_found, like OpenAI
 //
 // Streams use real SSE framing (`data: <json>\n\n`, final `data: [DONE]`) and honour
@@ -379,6 +381,14 @@ export async function startFakeUpstream() {
         return stream ? streamSlow(record, res) : answerEcho(record, res);
       case 'gated':
         return stream ? streamGated(record, res) : answerEcho(record, res);
+      case 'verbatim': {
+        const text = Buffer.from(lastUserText(body.messages), 'utf8');
+        res.writeHead(200, {
+          'content-type': stream ? 'text/event-stream' : 'application/json',
+          'content-length': text.length,
+        });
+        return res.end(text);
+      }
       case 'drop-after':
         res.on('finish', () => req.socket.destroy());
         return stream ? streamEcho(record, res, 0) : answerEcho(record, res);

@@ -8,20 +8,12 @@
 
 #include "core/json_numbers.hpp"
 #include "providers/bedrock_converse/sigv4.hpp"
+#include "providers/token_count.hpp"
 
 namespace providers::bedrock {
 namespace {
 
 namespace json = boost::json;
-
-std::int64_t int_field(const json::object& object, std::string_view key) {
-  auto* value = object.if_contains(key);
-  if (!value) return 0;
-  if (value->is_int64()) return value->get_int64();
-  if (value->is_uint64()) return static_cast<std::int64_t>(value->get_uint64());
-  if (value->is_double()) return static_cast<std::int64_t>(value->get_double());
-  return 0;
-}
 
 const json::object* object_field(const json::object& object, std::string_view key) {
   auto* value = object.if_contains(key);
@@ -45,10 +37,13 @@ Usage read_converse_usage(const json::value& value) {
   Usage usage;
   if (!value.is_object()) return usage;
   const auto& object = value.get_object();
-  std::int64_t cache_read = int_field(object, "cacheReadInputTokens");
-  std::int64_t cache_write = int_field(object, "cacheWriteInputTokens");
-  usage.prompt_tokens = int_field(object, "inputTokens") + cache_read + cache_write;
-  usage.completion_tokens = int_field(object, "outputTokens");
+  auto input = token_count(object, "inputTokens");
+  auto output = token_count(object, "outputTokens");
+  if (!input || !output) return usage;  // not trusted: the tokens are estimated instead
+  std::int64_t cache_read = token_count(object, "cacheReadInputTokens").value_or(0);
+  std::int64_t cache_write = token_count(object, "cacheWriteInputTokens").value_or(0);
+  usage.prompt_tokens = *input + cache_read + cache_write;
+  usage.completion_tokens = *output;
   usage.cached_tokens = cache_read;
   usage.reported = true;
   return usage;

@@ -1,6 +1,8 @@
 // Bedrock Converse answers translated to OpenAI chat completions.
 #include "providers/bedrock_converse/converse_response.hpp"
 
+#include <string>
+
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -84,6 +86,30 @@ TEST(ConverseResponse, CacheTokensCountAsPromptAndCachedTokens) {
   EXPECT_EQ(json::value(openai_usage(usage)),
             json::parse(R"({"prompt_tokens":1210,"completion_tokens":5,"total_tokens":1215,
                 "prompt_tokens_details":{"cached_tokens":1000}})"));
+}
+
+TEST(ConverseResponse, CountsThatAreNotCountsMakeTheUsageUntrusted) {
+  for (const char* bad : {"-1", "2.5", "1e308", "9223372036854775807", "\"5\"", "null"}) {
+    auto input_bad = std::string(R"({"inputTokens":)") + bad + R"(,"outputTokens":5})";
+    auto output_bad = std::string(R"({"inputTokens":5,"outputTokens":)") + bad + "}";
+    EXPECT_FALSE(read_converse_usage(json::parse(input_bad)).reported) << input_bad;
+    EXPECT_FALSE(read_converse_usage(json::parse(output_bad)).reported) << output_bad;
+  }
+  auto odd_cache = read_converse_usage(
+      json::parse(R"({"inputTokens":10,"outputTokens":5,"cacheReadInputTokens":-3})"));
+  EXPECT_TRUE(odd_cache.reported);
+  EXPECT_EQ(odd_cache.prompt_tokens, 10) << "an invalid cache count counts as 0";
+}
+
+TEST(ConverseResponse, AnAnswerWithANumberOutOfRangeIsAnError) {
+  // Written back out it would be `Infinity`, which the client could not read.
+  auto answer = to_openai_completion(R"({"output":{"message":{"role":"assistant","content":[
+      {"toolUse":{"toolUseId":"t","name":"f","input":{"x":1e400}}}]}},"stopReason":"tool_use",
+      "usage":{"inputTokens":1,"outputTokens":1}})");
+  ASSERT_FALSE(answer.ok());
+  EXPECT_NE(answer.error().message.find("output.message.content[0].toolUse.input.x"),
+            std::string::npos)
+      << answer.error().message;
 }
 
 TEST(ConverseResponse, MalformedAnswersAreErrors) {

@@ -1,5 +1,7 @@
 #include "providers/openai_compatible/openai_usage.hpp"
 
+#include <string>
+
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
@@ -30,6 +32,32 @@ TEST(ReadOpenAiUsage, MissingDetailsAreZero) {
 TEST(ReadOpenAiUsage, NotAnObjectIsNotReported) {
   EXPECT_FALSE(read_openai_usage(boost::json::value(nullptr)).reported);
   EXPECT_FALSE(read_openai_usage(boost::json::value("12")).reported);
+}
+
+TEST(ReadOpenAiUsage, CountsThatAreNotCountsMakeTheUsageUntrusted) {
+  // Billing must neither charge 10^18 tokens nor give the request away: not reported, so
+  // the pipeline estimates the tokens from the text.
+  for (const char* bad : {"-1", "1.5", "\"12\"", "null", "1e400", "9223372036854775807",
+                          "18446744073709551615", "1000000000001", "true", "{}"}) {
+    auto prompt_bad = std::string(R"({"prompt_tokens":)") + bad + R"(,"completion_tokens":4})";
+    auto completion_bad = std::string(R"({"prompt_tokens":4,"completion_tokens":)") + bad + "}";
+    EXPECT_FALSE(read_openai_usage(boost::json::parse(prompt_bad)).reported) << prompt_bad;
+    EXPECT_FALSE(read_openai_usage(boost::json::parse(completion_bad)).reported) << completion_bad;
+  }
+  EXPECT_FALSE(read_openai_usage(boost::json::parse(R"({"prompt_tokens":4})")).reported);
+  EXPECT_FALSE(read_openai_usage(boost::json::parse("{}")).reported);
+}
+
+TEST(ReadOpenAiUsage, WholeDoublesAndTheLargestCountAreCounts) {
+  auto usage = read_openai_usage(boost::json::parse(
+      R"({"prompt_tokens":3.0,"completion_tokens":1000000000000,
+          "prompt_tokens_details":{"cached_tokens":-4},
+          "completion_tokens_details":{"reasoning_tokens":"7"}})"));
+  EXPECT_TRUE(usage.reported);
+  EXPECT_EQ(usage.prompt_tokens, 3);
+  EXPECT_EQ(usage.completion_tokens, 1'000'000'000'000);
+  EXPECT_EQ(usage.cached_tokens, 0) << "an invalid detail counts as 0";
+  EXPECT_EQ(usage.reasoning_tokens, 0);
 }
 
 TEST(OpenAiErrorMessage, ExtractsErrorMessage) {
