@@ -1,5 +1,6 @@
 #include "bots/feishu/open_api.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/asio/as_tuple.hpp>
@@ -64,7 +65,11 @@ bool is_invalid_token_code(std::int64_t code) {
 
 std::chrono::seconds OpenApi::usable_for(std::int64_t expire_seconds) {
   constexpr std::int64_t kMargin = 300;
+  // Feishu gives 7200 s; an absurd answer must not overflow the clock arithmetic (time
+  // points in nanoseconds): a token is never kept past a day.
+  constexpr std::int64_t kLongest = 24 * 3600;
   if (expire_seconds <= 0) return std::chrono::seconds(0);
+  expire_seconds = std::min(expire_seconds, kLongest);
   if (expire_seconds > 2 * kMargin) return std::chrono::seconds(expire_seconds - kMargin);
   return std::chrono::seconds(expire_seconds / 2);
 }

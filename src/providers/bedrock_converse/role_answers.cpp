@@ -26,6 +26,12 @@ std::optional<Clock::time_point> parse_expiration(const std::string& text) {
                   &utc.tm_hour, &utc.tm_min, &seconds) != 6) {
     return std::nullopt;
   }
+  // Clock's nanoseconds end in 2262: a year past that (a garbled answer) would overflow.
+  if (utc.tm_year < 1970 || utc.tm_year > 2200 || utc.tm_mon < 1 || utc.tm_mon > 12 ||
+      utc.tm_mday < 1 || utc.tm_mday > 31 || utc.tm_hour < 0 || utc.tm_hour > 23 ||
+      utc.tm_min < 0 || utc.tm_min > 59 || seconds < 0 || seconds > 60) {
+    return std::nullopt;
+  }
   utc.tm_year -= 1900;
   utc.tm_mon -= 1;
   utc.tm_sec = seconds;

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -137,6 +140,9 @@ TEST(OpenApiTest, UsesATokenUntilShortlyBeforeItExpires) {
   EXPECT_EQ(OpenApi::usable_for(60), std::chrono::seconds(30));
   EXPECT_EQ(OpenApi::usable_for(0), std::chrono::seconds(0));
   EXPECT_EQ(OpenApi::usable_for(-5), std::chrono::seconds(0));
+  // Absurd lifetimes are capped at a day (minus the margin), never overflow the clock.
+  EXPECT_EQ(OpenApi::usable_for(std::numeric_limits<std::int64_t>::max()),
+            std::chrono::seconds(24 * 3600 - 300));
 }
 
 TEST(OpenApiTest, KnowsTheInvalidTokenCodes) {

@@ -40,7 +40,12 @@ TEST(RoleCredentialsTest, AnswersItCannotUseAreErrorsSayingWhy) {
            {"not json", "not a JSON object"},
            {R"({"Code":"AssumeRoleUnauthorizedAccess","Message":"denied"})", "denied"},
            {R"({"SecretAccessKey":"s","Expiration":"2030-01-01T00:00:00Z"})", "AccessKeyId"},
-           {R"({"AccessKeyId":"a","SecretAccessKey":"s","Expiration":"soon"})", "Expiration"}}) {
+           {R"({"AccessKeyId":"a","SecretAccessKey":"s","Expiration":"soon"})", "Expiration"},
+           // Past what the clock's nanoseconds hold (2262), or not a date at all.
+           {R"({"AccessKeyId":"a","SecretAccessKey":"s","Expiration":"9999-12-31T23:59:59Z"})",
+            "Expiration"},
+           {R"({"AccessKeyId":"a","SecretAccessKey":"s","Expiration":"2030-13-45T99:00:00Z"})",
+            "Expiration"}}) {
     auto answer = parse_role_credentials(text);
     ASSERT_FALSE(answer) << text;
     EXPECT_EQ(answer.error().kind, core::ErrorKind::kUnavailable);
