@@ -3,11 +3,16 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/utf8.hpp"
+
 namespace chat {
 
 std::string render_openai_error(const providers::ApiError& error) {
   boost::json::object inner;
-  inner["message"] = error.message;
+  // Upstream text can arrive as any bytes (an error page in GBK, a message cut mid-character):
+  // JSON takes UTF-8 only.
+  inner["message"] =
+      core::is_valid_utf8(error.message) ? error.message : core::to_valid_utf8(error.message);
   inner["type"] = error.type;
   inner["param"] =
       error.param.empty() ? boost::json::value(nullptr) : boost::json::value(error.param);

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/utf8.hpp"
 #include "records/conversation.hpp"
 #include "telemetry/log.hpp"
 
@@ -42,7 +43,9 @@ void Recorder::on_completion(chat::CompletionRecord& record) {
   thread.latency_ms = record.latency.count();
   thread.stream = record.stream;
   thread.status = chat::to_string(record.status);
-  thread.error = record.error;
+  // Stored in text columns (PostgreSQL refuses bytes that are not UTF-8) and shown as JSON.
+  thread.error =
+      core::is_valid_utf8(record.error) ? record.error : core::to_valid_utf8(record.error);
   thread.created_at = clock_.unix_seconds();
   if (record.request) {
     // The request is finished with: its messages move here instead of being copied (a move

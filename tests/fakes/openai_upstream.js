@@ -18,6 +18,8 @@
 //                   connection (a server whose idle timeout is shorter than the client's)
 //   verbatim        answers 200 with the last user text as the body, byte for byte:
 //                   JSON for a plain request, SSE text for a stream (odd answers)
+//   raw-error       answers 500 with the bytes the last user text holds in base64, as a
+//                   text/plain body (error pages in other encodings, text cut mid-character)
 //   anything else   404 model_not_found, like OpenAI
 //
 // Streams use real SSE framing (`data: <json>\n\n`, final `data: [DONE]`) and honour
@@ -381,6 +383,11 @@ export async function startFakeUpstream() {
         return stream ? streamSlow(record, res) : answerEcho(record, res);
       case 'gated':
         return stream ? streamGated(record, res) : answerEcho(record, res);
+      case 'raw-error': {
+        const bytes = Buffer.from(lastUserText(body.messages), 'base64');
+        res.writeHead(500, { 'content-type': 'text/plain', 'content-length': bytes.length });
+        return res.end(bytes);
+      }
       case 'verbatim': {
         const text = Buffer.from(lastUserText(body.messages), 'utf8');
         res.writeHead(200, {

@@ -8,6 +8,7 @@
 #include "api/v1/http_sink.hpp"
 #include "chat/chat_request.hpp"
 #include "chat/openai_error.hpp"
+#include "core/utf8.hpp"
 
 namespace api::v1 {
 namespace {
@@ -27,7 +28,15 @@ boost::asio::awaitable<void> chat_completions(RequestContext& context, chat::Pip
     co_return;
   }
   if (auto session = context.exchange.request().headers.get("session-id")) {
-    request->session_id = std::string(session->substr(0, 256));
+    // Stored as text (PostgreSQL takes UTF-8 only) and shown as JSON: other bytes are refused,
+    // and a long id is cut at a character boundary.
+    if (!core::is_valid_utf8(*session)) {
+      auto error = chat::api_error_from(core::Error::bad_request(
+          "Session-Id: must be UTF-8 text (it names the conversation)", "Session-Id"));
+      co_await sink.send_error(error);
+      co_return;
+    }
+    request->session_id = std::string(core::utf8_prefix(*session, 256));
   }
   co_await pipeline.complete(context.snapshot, *context.key, std::move(*request),
                              context.exchange.request_id(), sink);

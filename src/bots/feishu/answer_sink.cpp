@@ -6,6 +6,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 
+#include "core/utf8.hpp"
+
 namespace bots::feishu {
 namespace {
 
@@ -14,10 +16,7 @@ constexpr std::string_view kCutNote = "\n…(the answer was cut: it is too long 
 
 // Cut at a UTF-8 character boundary at or below max_bytes.
 std::string cut_utf8_bytes(std::string text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  std::size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  text.resize(end);
+  text.resize(core::utf8_prefix(text, max_bytes).size());
   return text;
 }
 
@@ -107,7 +106,8 @@ std::string error_reply(const providers::ApiError& error, const std::string& mod
     default:
       break;
   }
-  std::string detail = cut_utf8_bytes(error.message, kMaxDetailChars * 3);
+  // An upstream's message can be any bytes; Feishu takes UTF-8 only.
+  std::string detail = core::to_valid_utf8(core::utf8_prefix(error.message, kMaxDetailChars * 3));
   if (error.status >= 400 && error.status < 500) {
     return "Sorry, the model refused this message: " + detail;
   }

@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/utf8.hpp"
 #include "providers/error_mapping.hpp"
 
 namespace providers::bedrock {
@@ -33,10 +34,7 @@ ApiError make(int status, std::string type, std::string code, std::string messag
 
 // At most kMaxEchoedBytes of an upstream message, cut at a UTF-8 character boundary.
 std::string echoed(std::string_view message) {
-  if (message.size() <= kMaxEchoedBytes) return std::string(message);
-  std::size_t end = kMaxEchoedBytes;
-  while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
-  return std::string(message.substr(0, end));
+  return std::string(core::utf8_prefix(message, kMaxEchoedBytes));
 }
 
 std::string string_field(const json::object& object, std::string_view key) {

@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/utf8.hpp"
 #include "providers/token_count.hpp"
 
 namespace providers {
@@ -49,7 +50,7 @@ std::string openai_error_message(std::string_view body) {
     }
   }
   constexpr std::size_t kMaxEcho = 300;
-  return std::string(body.substr(0, kMaxEcho));
+  return std::string(core::utf8_prefix(body, kMaxEcho));
 }
 
 }  // namespace providers
