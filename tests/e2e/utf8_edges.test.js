@@ -96,3 +96,21 @@ test('a Session-Id that is not UTF-8 is refused naming it; a long one is cut at 
   const threads = await waitForThreads(stack, key, 2);
   assert.equal(threads[0].session_id, threads[1].session_id);
 });
+
+test('text with NUL characters (valid JSON, refused by PostgreSQL text) is answered and recorded', { timeout: 30_000 }, async () => {
+  const key = await stack.admin.createKey({ name: 'utf8-nul' });
+  const content = 'before\u0000after';
+  const answer = await strictJson('/v1/chat/completions', {
+    method: 'POST',
+    key: key.api_key,
+    headers: { 'session-id': 'nul-session' },
+    body: { model: gatewayModel('echo'), messages: [{ role: 'system', content: 'sys\u0000tem' }, { role: 'user', content }] },
+  });
+  assert.equal(answer.status, 200, JSON.stringify(answer.json));
+  assert.equal(answer.json.choices[0].message.content, `echo: ${content}`);
+  const [thread] = await waitForThreads(stack, key, 1);
+  assert.equal(thread.status, 'ok');
+  const detail = await strictJson(`/admin/thread/detail/${thread.id}`, { key: stack.gateway.adminKey });
+  assert.equal(detail.status, 200);
+  assert.match(detail.json.data.prompt, /^before.?after$/su, 'the prompt is kept (the NUL may be replaced)');
+});

@@ -51,7 +51,23 @@ Params& Params::int64(std::int64_t value) {
 }
 
 Params& Params::text(std::string_view value) {
-  values_.emplace_back(std::string(value));
+  // PostgreSQL's text cannot hold NUL, and libpq reads a text parameter up to its first
+  // NUL: "before\0after" would be stored as "before". A NUL (valid in JSON as \u0000) is
+  // stored as U+FFFD instead, the rest kept.
+  if (value.find('\0') == std::string_view::npos) {
+    values_.emplace_back(std::string(value));
+    return *this;
+  }
+  std::string kept;
+  kept.reserve(value.size() + 8);
+  for (char c : value) {
+    if (c == '\0') {
+      kept += "\xEF\xBF\xBD";
+    } else {
+      kept += c;
+    }
+  }
+  values_.emplace_back(std::move(kept));
   return *this;
 }
 
