@@ -64,19 +64,8 @@ after(async () => {
   }
 }, { timeout: 60_000 });
 
-/** Everything an admin write can change, to prove a refused one changed nothing. */
-async function snapshot() {
-  const { admin } = stack;
-  const all = { limit: 1000 };
-  return {
-    keys: await admin.list('/admin/api-key/list', all),
-    models: await admin.list('/admin/model/list', all),
-    groups: await admin.list('/admin/group/list', all),
-    bots: await admin.list('/admin/bot/feishu/list', all),
-    payments: await admin.list('/admin/payment/list', all),
-    keyGrants: await admin.list('/admin/api-key/list-model', all),
-    groupGrants: await admin.list('/admin/group/list-model', all),
-  };
+function snapshot() {
+  return stack.admin.snapshot();
 }
 
 /** Valid bodies, one per admin write; ids point at rows made for this file. */

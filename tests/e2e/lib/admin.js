@@ -77,6 +77,23 @@ export class Admin {
     return this.ok('POST', '/admin/api-key/apply', { month_quota: 1000, ...fields });
   }
 
+  /**
+   * Everything the admin API can show (keys, models, groups, bots, payments, grants), to
+   * prove that a refused call changed nothing: compare two snapshots with deepEqual.
+   */
+  async snapshot() {
+    const all = { limit: 1000 };
+    return {
+      keys: await this.list('/admin/api-key/list', all),
+      models: await this.list('/admin/model/list', all),
+      groups: await this.list('/admin/group/list', all),
+      bots: await this.list('/admin/bot/feishu/list', all),
+      payments: await this.list('/admin/payment/list', all),
+      keyGrants: await this.list('/admin/api-key/list-model', all),
+      groupGrants: await this.list('/admin/group/list-model', all),
+    };
+  }
+
   /** POST /admin/model/save for an openai-compatible model; returns the model row. */
   saveModel(fields) {
     return this.ok('POST', '/admin/model/save', {
