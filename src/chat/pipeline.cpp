@@ -15,6 +15,7 @@
 #include "chat/openai_error.hpp"
 #include "chat/upstream_failure.hpp"
 #include "chat/usage_estimate.hpp"
+#include "providers/openai_compatible/openai_usage.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -279,6 +280,11 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
   }
   if (answer.empty()) {
     completion->body["model"] = run.model.name;
+    // An answer the gateway writes itself shows what was charged: the estimate, when the
+    // upstream's usage was missing or not to be trusted (docs/billing.md).
+    if (run.record.usage.estimated) {
+      completion->body["usage"] = providers::write_openai_usage(run.record.usage);
+    }
     answer = json::serialize(completion->body);
   }
   co_await run.sink.send_completion(std::move(answer));

@@ -12,6 +12,7 @@ import { kAccessKeyId, kSecretAccessKey, startFakeBedrock } from '../fakes/bedro
 import { assertOpenAiError } from './lib/expect.js';
 import { request } from './lib/http.js';
 import { kOddValues, variants, withValue } from './lib/odd_values.js';
+import { waitForThreads } from './lib/records.js';
 import { kDefaultGroupId, startStack, stopStack } from './lib/stack.js';
 
 let stack;
@@ -197,6 +198,31 @@ test('a Bedrock answer with odd fields: valid JSON or a 502', { timeout: 300_000
   }
 });
 
+test('a Bedrock answer whose usage cannot be trusted shows the estimate it was charged', { timeout: 60_000 }, async () => {
+  await freshKey('odd-bedrock-usage');
+  const answerText = `${'word '.repeat(40)}end`;
+  // (A number past double's range anywhere in the answer makes it a 502: see above.)
+  for (const usage of [{ inputTokens: -5, outputTokens: 2 }, { inputTokens: 3, outputTokens: '12' }, {}]) {
+    const converse = {
+      ...kConverseAnswer,
+      output: { message: { role: 'assistant', content: [{ text: answerText }] } },
+      usage,
+    };
+    const answer = await ask('odd-bedrock', JSON.stringify(converse), false);
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.json.choices[0].message.content, answerText);
+    const shown = answer.json.usage;
+    // The output estimate is a third of the answer's bytes, rounded up (docs/billing.md).
+    assert.equal(shown.completion_tokens, Math.ceil(Buffer.byteLength(answerText) / 3), JSON.stringify(usage));
+    assert.ok(shown.prompt_tokens > 0, JSON.stringify(shown));
+    assert.equal(shown.total_tokens, shown.prompt_tokens + shown.completion_tokens);
+  }
+  const threads = await waitForThreads(stack, key, 3);
+  for (const thread of threads) {
+    assert.equal(thread.tokens_out, Math.ceil(Buffer.byteLength(answerText) / 3), JSON.stringify(thread));
+  }
+});
+
 test('a Bedrock stream with odd fields in each event: JSON events or a final error', { timeout: 300_000 }, async () => {
   await freshKey('odd-bedrock-stream');
   for (const [what, text] of oddTexts(kConverseEvents)) {
@@ -214,7 +240,7 @@ test('a Bedrock stream with odd fields in each event: JSON events or a final err
 });
 
 test('after every odd answer the money is sane: no negative fee, the balance never grew', { timeout: 60_000 }, async () => {
-  assert.equal(keys.length, 4);
+  assert.equal(keys.length, 5);
   for (const each of keys) {
     const row = await stack.admin.ok('GET', `/admin/api-key/detail/${each.id}`);
     for (const field of ['balance', 'month_fee', 'total_fee']) {

@@ -8,6 +8,7 @@
 
 #include "core/json_numbers.hpp"
 #include "providers/bedrock_converse/sigv4.hpp"
+#include "providers/openai_compatible/openai_usage.hpp"
 #include "providers/token_count.hpp"
 
 namespace providers::bedrock {
@@ -47,15 +48,6 @@ Usage read_converse_usage(const json::value& value) {
   usage.cached_tokens = cache_read;
   usage.reported = true;
   return usage;
-}
-
-json::object openai_usage(const Usage& usage) {
-  json::object object;
-  object["prompt_tokens"] = usage.prompt_tokens;
-  object["completion_tokens"] = usage.completion_tokens;
-  object["total_tokens"] = usage.prompt_tokens + usage.completion_tokens;
-  object["prompt_tokens_details"] = json::object{{"cached_tokens", usage.cached_tokens}};
-  return object;
 }
 
 std::string new_completion_id() {
@@ -146,7 +138,7 @@ core::Result<Completion> to_openai_completion(std::string_view converse_body) {
   body["created"] = unix_time_now();
   body["model"] = "";
   body["choices"] = json::array{std::move(choice)};
-  body["usage"] = openai_usage(completion.usage);
+  body["usage"] = write_openai_usage(completion.usage);
   return completion;
 }
 

@@ -21,8 +21,6 @@ std::string_view finish_reason(std::string_view stop_reason);
 // Bedrock's usage. inputTokens excludes cached input, so prompt_tokens adds the cache reads
 // and writes back (OpenAI's prompt_tokens counts all input); cached_tokens = cache reads.
 Usage read_converse_usage(const boost::json::value& usage);
-// OpenAI's usage object for `usage`.
-boost::json::object openai_usage(const Usage& usage);
 
 // "chatcmpl-" and 24 random hex digits.
 std::string new_completion_id();

@@ -4,6 +4,7 @@
 
 #include "providers/bedrock_converse/bedrock_errors.hpp"
 #include "providers/bedrock_converse/converse_response.hpp"
+#include "providers/openai_compatible/openai_usage.hpp"
 
 namespace providers::bedrock {
 namespace {
@@ -129,7 +130,7 @@ void ConverseStreamDecoder::on_event(std::string_view type, const json::object& 
                              {"created", created_},
                              {"model", ""},
                              {"choices", json::array()}};
-    usage_chunk["usage"] = openai_usage(usage_);
+    usage_chunk["usage"] = write_openai_usage(usage_);
     chunks.push_back(std::move(usage_chunk));
   }
   // contentBlockStop and unknown events carry nothing for OpenAI clients.

@@ -30,6 +30,15 @@ Usage read_openai_usage(const boost::json::value& value) {
   return usage;
 }
 
+boost::json::object write_openai_usage(const Usage& usage) {
+  boost::json::object object;
+  object["prompt_tokens"] = usage.prompt_tokens;
+  object["completion_tokens"] = usage.completion_tokens;
+  object["total_tokens"] = usage.prompt_tokens + usage.completion_tokens;
+  object["prompt_tokens_details"] = boost::json::object{{"cached_tokens", usage.cached_tokens}};
+  return object;
+}
+
 std::string openai_error_message(std::string_view body) {
   boost::system::error_code ec;
   auto parsed = boost::json::parse(body, ec);

@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "providers/openai_compatible/openai_usage.hpp"
+
 namespace providers::bedrock {
 namespace {
 
@@ -83,7 +85,7 @@ TEST(ConverseResponse, CacheTokensCountAsPromptAndCachedTokens) {
   EXPECT_EQ(usage.prompt_tokens, 1210);
   EXPECT_EQ(usage.completion_tokens, 5);
   EXPECT_EQ(usage.cached_tokens, 1000);
-  EXPECT_EQ(json::value(openai_usage(usage)),
+  EXPECT_EQ(json::value(write_openai_usage(usage)),
             json::parse(R"({"prompt_tokens":1210,"completion_tokens":5,"total_tokens":1215,
                 "prompt_tokens_details":{"cached_tokens":1000}})"));
 }
