@@ -1,11 +1,15 @@
 #include "api/request_body.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 
 #include "core/json_numbers.hpp"
+#include "core/lone_surrogates.hpp"
 
 namespace api {
 namespace {
@@ -39,15 +43,19 @@ core::Result<boost::json::value> parse_json_body(const http::Request& request) {
   boost::json::stream_parser parser({}, {}, parser_stack, sizeof(parser_stack));
   parser.reset(boost::json::make_shared_resource<boost::json::monotonic_resource>(
       std::clamp<std::size_t>(request.body.size() * 2, 1024, 64 * 1024)));
+  // Rewritten (same length) only when it holds a lone surrogate escape, which Boost.JSON
+  // refuses and JavaScript clients send (core/lone_surrogates.hpp).
+  std::optional<std::string> repaired = core::replace_lone_surrogate_escapes(request.body);
+  const std::string_view text = repaired ? std::string_view(*repaired) : request.body;
   boost::system::error_code ec;
-  std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
+  std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
   if (!ec) parser.finish(ec);
   if (ec || !parser.done()) {
     return core::Error::bad_request("the request body is not valid JSON: " + ec.message() +
                                     " (at byte " + std::to_string(consumed) + ")");
   }
-  if (consumed < request.body.size()) {
-    auto rest = std::string_view(request.body).substr(consumed);
+  if (consumed < text.size()) {
+    auto rest = text.substr(consumed);
     if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) {
       return core::Error::bad_request(
           "the request body is not valid JSON: unexpected data after the value (at byte " +

@@ -114,3 +114,20 @@ test('text with NUL characters (valid JSON, refused by PostgreSQL text) is answe
   assert.equal(detail.status, 200);
   assert.match(detail.json.data.prompt, /^before.?after$/su, 'the prompt is kept (the NUL may be replaced)');
 });
+
+test('a string cut inside an emoji (a lone surrogate escape, as JSON.stringify writes it) is read as U+FFFD', { timeout: 30_000 }, async () => {
+  const cut = `${'😀'.slice(0, 1)} cut`; // the emoji's first UTF-16 unit only
+  assert.match(JSON.stringify(cut), /\\ud83d cut/, 'the client sends a lone surrogate escape');
+  const answer = await stack.client.chat.completions.create({
+    model: gatewayModel('echo'),
+    messages: [{ role: 'user', content: cut }],
+  });
+  assert.equal(answer.choices[0].message.content, 'echo: \uFFFD cut');
+  // An escaped backslash before "ud83d" is text, not an escape: it is kept as it was.
+  const text = String.raw`keep \ud83d as text`;
+  const kept = await stack.client.chat.completions.create({
+    model: gatewayModel('echo'),
+    messages: [{ role: 'user', content: text }],
+  });
+  assert.equal(kept.choices[0].message.content, `echo: ${text}`);
+});
