@@ -63,10 +63,7 @@ core::Result<boost::json::value> parse_json_body(const http::Request& request) {
     }
   }
   auto value = parser.release();
-  if (auto path = core::non_finite_number_at(value); path && !path->empty()) {
-    return core::Error::bad_request(
-        "the number at " + *path + " is out of range: a JSON number must fit a double", *path);
-  }
+  if (auto error = core::out_of_range_number(value)) return std::move(*error);
   return value;
 }
 

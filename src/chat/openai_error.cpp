@@ -11,8 +11,7 @@ std::string render_openai_error(const providers::ApiError& error) {
   boost::json::object inner;
   // Upstream text can arrive as any bytes (an error page in GBK, a message cut mid-character):
   // JSON takes UTF-8 only.
-  inner["message"] =
-      core::is_valid_utf8(error.message) ? error.message : core::to_valid_utf8(error.message);
+  inner["message"] = core::to_valid_utf8(error.message);
   inner["type"] = error.type;
   inner["param"] =
       error.param.empty() ? boost::json::value(nullptr) : boost::json::value(error.param);

@@ -58,4 +58,11 @@ std::optional<std::string> non_finite_number_at(const boost::json::value& value,
   return path;
 }
 
+std::optional<Error> out_of_range_number(const boost::json::value& value, const std::string& root) {
+  auto path = non_finite_number_at(value, root);
+  if (!path || path->empty()) return std::nullopt;
+  return Error::bad_request(
+      "the number at " + *path + " is out of range: a JSON number must fit a double", *path);
+}
+
 }  // namespace core

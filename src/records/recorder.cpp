@@ -44,8 +44,7 @@ void Recorder::on_completion(chat::CompletionRecord& record) {
   thread.stream = record.stream;
   thread.status = chat::to_string(record.status);
   // Stored in text columns (PostgreSQL refuses bytes that are not UTF-8) and shown as JSON.
-  thread.error =
-      core::is_valid_utf8(record.error) ? record.error : core::to_valid_utf8(record.error);
+  thread.error = core::to_valid_utf8(record.error);
   thread.created_at = clock_.unix_seconds();
   if (record.request) {
     // The request is finished with: its messages move here instead of being copied (a move

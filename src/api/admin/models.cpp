@@ -27,9 +27,8 @@ core::Result<std::optional<json::object>> read_config(const json::object& body) 
     if (config->get_string().empty()) return std::optional<json::object>(json::object());
     boost::system::error_code ec;
     auto parsed = json::parse(config->get_string(), ec);
-    if (auto path = ec ? std::nullopt : core::non_finite_number_at(parsed, "config")) {
-      return core::Error::bad_request(
-          "the number at " + *path + " is out of range: a JSON number must fit a double", *path);
+    if (auto error = ec ? std::nullopt : core::out_of_range_number(parsed, "config")) {
+      return std::move(*error);
     }
     if (!ec && parsed.is_object())
       return std::optional<json::object>(std::move(parsed.get_object()));

@@ -14,12 +14,6 @@ namespace {
 constexpr std::size_t kMaxDetailChars = 200;
 constexpr std::string_view kCutNote = "\n…(the answer was cut: it is too long for one message)";
 
-// Cut at a UTF-8 character boundary at or below max_bytes.
-std::string cut_utf8_bytes(std::string text, std::size_t max_bytes) {
-  text.resize(core::utf8_prefix(text, max_bytes).size());
-  return text;
-}
-
 }  // namespace
 
 boost::asio::awaitable<void> AnswerSink::send_error(const providers::ApiError& error) {
@@ -117,7 +111,7 @@ std::string error_reply(const providers::ApiError& error, const std::string& mod
 
 std::string fit_reply(std::string text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
-  auto cut = cut_utf8_bytes(std::move(text), max_bytes - kCutNote.size());
+  std::string cut(core::utf8_prefix(text, max_bytes - kCutNote.size()));
   cut.append(kCutNote);
   return cut;
 }
