@@ -30,6 +30,21 @@ using std::chrono::milliseconds;
 constexpr std::size_t kMaxWholeAnswerBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxErrorBodyBytes = 1024 * 1024;
 
+// When the upstream reported no usage it can be trusted with, the tokens are estimated from
+// the text (docs/billing.md); a request that produced nothing is charged nothing.
+void estimate_unreported(providers::Usage& usage, const providers::ChatRequest& request,
+                         const AnswerText& answer) {
+  if (usage.reported || answer.generated_chars() == 0) return;
+  usage.prompt_tokens = estimate_prompt_tokens(request);
+  usage.completion_tokens = estimate_tokens(answer.generated_chars());
+  usage.estimated = true;
+}
+
+bool carries_usage(const json::object& chunk) {
+  auto* usage = chunk.if_contains("usage");
+  return usage && usage->is_object();
+}
+
 }  // namespace
 
 const char* to_string(CompletionStatus status) {
@@ -211,11 +226,7 @@ boost::asio::awaitable<std::optional<providers::ApiError>> Pipeline::start_upstr
 
 boost::asio::awaitable<std::optional<providers::ApiError>> Pipeline::charge(Run& run) {
   auto& usage = run.record.usage;
-  if (!usage.reported && run.answer.generated_chars() > 0) {
-    usage.prompt_tokens = estimate_prompt_tokens(run.request);
-    usage.completion_tokens = estimate_tokens(run.answer.generated_chars());
-    usage.estimated = true;
-  }
+  estimate_unreported(usage, run.request, run.answer);
   run.record.fee = billing::cost_of(usage.prompt_tokens, usage.completion_tokens,
                                     run.model.price_in, run.model.price_out);
   if (run.record.fee.nanos() == 0) {
@@ -272,7 +283,9 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
     co_return;
   }
   std::string answer;
-  if (completion->verbatim) {
+  // An answer shows what was charged: the estimate, when the upstream's usage was missing or
+  // not to be trusted (docs/billing.md); then it is written anew.
+  if (completion->verbatim && !run.record.usage.estimated) {
     // The upstream's text with only the model replaced: no second serialization.
     if (auto edited = set_top_level_string(body, "model", run.model.name)) {
       answer = std::move(*edited);
@@ -280,8 +293,6 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
   }
   if (answer.empty()) {
     completion->body["model"] = run.model.name;
-    // An answer the gateway writes itself shows what was charged: the estimate, when the
-    // upstream's usage was missing or not to be trusted (docs/billing.md).
     if (run.record.usage.estimated) {
       completion->body["usage"] = providers::write_openai_usage(run.record.usage);
     }
@@ -328,6 +339,14 @@ boost::asio::awaitable<void> Pipeline::relay_stream(Run& run) {
     events.clear();
     for (auto& chunk : chunks) {
       run.answer.add_chunk(chunk.object);
+      if (carries_usage(chunk.object) && !decoder->usage().reported) {
+        // Usage the gateway does not trust is not shown: the client sees the estimate it
+        // is charged, as in a whole answer. The usage comes after the answer's text.
+        auto shown = decoder->usage();
+        estimate_unreported(shown, run.request, run.answer);
+        chunk.object["usage"] = providers::write_openai_usage(shown);
+        chunk.text.clear();
+      }
       relay.append_event(chunk, events);
     }
     if (!events.empty() && !co_await run.sink.write_events(events)) {

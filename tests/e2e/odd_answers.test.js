@@ -198,28 +198,80 @@ test('a Bedrock answer with odd fields: valid JSON or a 502', { timeout: 300_000
   }
 });
 
-test('a Bedrock answer whose usage cannot be trusted shows the estimate it was charged', { timeout: 60_000 }, async () => {
-  await freshKey('odd-bedrock-usage');
+test('an answer whose usage cannot be trusted shows the estimate it was charged', { timeout: 60_000 }, async () => {
+  await freshKey('odd-whole-usage');
   const answerText = `${'word '.repeat(40)}end`;
-  // (A number past double's range anywhere in the answer makes it a 502: see above.)
-  for (const usage of [{ inputTokens: -5, outputTokens: 2 }, { inputTokens: 3, outputTokens: '12' }, {}]) {
-    const converse = {
-      ...kConverseAnswer,
-      output: { message: { role: 'assistant', content: [{ text: answerText }] } },
-      usage,
-    };
-    const answer = await ask('odd-bedrock', JSON.stringify(converse), false);
-    assert.equal(answer.status, 200, answer.text);
+  // (A number past double's range anywhere in a Bedrock answer makes it a 502: see above.)
+  const untrusted = [
+    ...[{ inputTokens: -5, outputTokens: 2 }, { inputTokens: 3, outputTokens: '12' }, {}].map((usage) => [
+      'odd-bedrock',
+      { ...kConverseAnswer, output: { message: { role: 'assistant', content: [{ text: answerText }] } }, usage },
+    ]),
+    ...[{ prompt_tokens: -5, completion_tokens: 2, total_tokens: -3 }, { prompt_tokens: 3, completion_tokens: 2 ** 63 }].map((usage) => [
+      'odd-openai',
+      { ...kOpenAiAnswer, choices: [{ index: 0, message: { role: 'assistant', content: answerText }, finish_reason: 'stop' }], usage },
+    ]),
+  ];
+  for (const [model, body] of untrusted) {
+    const what = `${model} ${JSON.stringify(body.usage)}`;
+    const answer = await ask(model, JSON.stringify(body), false);
+    assert.equal(answer.status, 200, `${what}: ${answer.text}`);
+    assert.equal(answer.json.model, model);
     assert.equal(answer.json.choices[0].message.content, answerText);
     const shown = answer.json.usage;
     // The output estimate is a third of the answer's bytes, rounded up (docs/billing.md).
-    assert.equal(shown.completion_tokens, Math.ceil(Buffer.byteLength(answerText) / 3), JSON.stringify(usage));
-    assert.ok(shown.prompt_tokens > 0, JSON.stringify(shown));
+    assert.equal(shown.completion_tokens, Math.ceil(Buffer.byteLength(answerText) / 3), what);
+    assert.ok(shown.prompt_tokens > 0, `${what}: ${JSON.stringify(shown)}`);
     assert.equal(shown.total_tokens, shown.prompt_tokens + shown.completion_tokens);
   }
-  const threads = await waitForThreads(stack, key, 3);
+  const threads = await waitForThreads(stack, key, untrusted.length);
   for (const thread of threads) {
     assert.equal(thread.tokens_out, Math.ceil(Buffer.byteLength(answerText) / 3), JSON.stringify(thread));
+  }
+});
+
+test('a stream whose usage cannot be trusted shows the estimate it was charged in its usage chunk', { timeout: 60_000 }, async () => {
+  await freshKey('odd-stream-usage');
+  const answerText = `${'word '.repeat(40)}end`;
+  const expectedOut = Math.ceil(Buffer.byteLength(answerText) / 3); // docs/billing.md
+  const untrusted = [
+    ['odd-bedrock', { inputTokens: -5, outputTokens: 2 }],
+    ['odd-bedrock', { inputTokens: 3, outputTokens: 1e300 }],
+    ['odd-openai', { prompt_tokens: -5, completion_tokens: 2, total_tokens: -3 }],
+    ['odd-openai', { prompt_tokens: 3, completion_tokens: 2.5, total_tokens: 5.5 }],
+  ];
+  for (const [model, usage] of untrusted) {
+    const text =
+      model === 'odd-bedrock'
+        ? JSON.stringify([
+          ['messageStart', { role: 'assistant' }],
+          ['contentBlockDelta', { contentBlockIndex: 0, delta: { text: answerText } }],
+          ['messageStop', { stopReason: 'end_turn' }],
+          ['metadata', { usage }],
+        ])
+        : [
+          { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'up', choices: [{ index: 0, delta: { content: answerText } }] },
+          { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'up', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+          { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'up', choices: [], usage },
+        ].map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('') + 'data: [DONE]\n\n';
+    const answer = await request(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      key: key.api_key,
+      body: { model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: text }] },
+    });
+    const what = `${model} ${JSON.stringify(usage)}`;
+    assert.equal(answer.status, 200, `${what}: ${answer.text}`);
+    const events = answer.text.split('\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)));
+    const shown = events.filter((event) => event.usage).map((event) => event.usage);
+    assert.equal(shown.length, 1, `${what}: ${answer.text}`);
+    assert.equal(shown[0].completion_tokens, expectedOut, `${what}: ${JSON.stringify(shown[0])}`);
+    assert.ok(shown[0].prompt_tokens > 0, `${what}: ${JSON.stringify(shown[0])}`);
+    assert.equal(shown[0].total_tokens, shown[0].prompt_tokens + shown[0].completion_tokens);
+  }
+  const threads = await waitForThreads(stack, key, untrusted.length);
+  for (const thread of threads) {
+    assert.equal(thread.tokens_out, expectedOut, JSON.stringify(thread));
+    assert.equal(thread.usage_estimated, true, JSON.stringify(thread));
   }
 });
 
@@ -240,7 +292,7 @@ test('a Bedrock stream with odd fields in each event: JSON events or a final err
 });
 
 test('after every odd answer the money is sane: no negative fee, the balance never grew', { timeout: 60_000 }, async () => {
-  assert.equal(keys.length, 5);
+  assert.equal(keys.length, 6);
   for (const each of keys) {
     const row = await stack.admin.ok('GET', `/admin/api-key/detail/${each.id}`);
     for (const field of ['balance', 'month_fee', 'total_fee']) {
