@@ -61,8 +61,8 @@ INSERT INTO sessions_fts (rowid, title)
 SELECT id, title FROM sessions WHERE id >= (SELECT smin FROM c)
   AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger'
                   AND name = 'sessions_fts_insert');
-INSERT INTO threads_fts (rowid, prompt, completion)
-SELECT id, prompt, completion FROM threads WHERE id >= (SELECT tmin FROM c)
+INSERT INTO threads_fts (rowid, prompt, completion, tool_calls)
+SELECT id, prompt, completion, tool_calls FROM threads WHERE id >= (SELECT tmin FROM c)
   AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger'
                   AND name = 'threads_fts_insert');
 UPDATE search_index_state SET threads_to = (SELECT MAX(id) FROM threads),

@@ -343,6 +343,17 @@ test('tool calls are recorded as a JSON array, streamed or not', { timeout: 30_0
   }
   assert.deepEqual(threads.map((t) => t.stream).sort(), [false, true]);
 
+  // q finds them by the function's name and by the words of its arguments (SPEC 8 counts
+  // tool calls as part of the completion), within the key and across all threads.
+  const ids = (list) => list.items.map((t) => t.id).sort();
+  const toolThreadIds = ids({ items: threads });
+  for (const q of ['lookup_city', 'lookup', 'celsius']) {
+    assert.deepEqual(ids(await as(key).list('/user/thread/list', { q })), toolThreadIds, `q=${q}`);
+    const everywhere = await stack.admin.list('/admin/thread/list', { q, limit: 1000 });
+    assert.deepEqual(ids({ items: everywhere.items.filter((t) => t.key_id === key.id) }), toolThreadIds, `admin q=${q}`);
+  }
+  assert.equal((await as(key).list('/user/session/list', { q: 'lookup_city' })).total, 1);
+
   // A thread without tool calls shows none.
   await converse(stack, key, { model: priced.name, turns: ['no tools here'] });
   const [latest] = await waitForThreads(stack, key, 3);

@@ -303,6 +303,19 @@ END
 $fn$;
 )sql";
 
+// Tool calls are searched too (`q`), as in SQLite's migration 8: SPEC 8 counts them as part
+// of the completion. A generated column's expression cannot be changed in PostgreSQL 15, so
+// the column and its index are made again (the table is rewritten once; the first 40,000
+// characters of the tool calls' JSON text are indexed, as for the other texts).
+constexpr const char* kMigration7 = R"sql(
+DROP INDEX threads_search;
+ALTER TABLE threads DROP COLUMN search;
+ALTER TABLE threads ADD COLUMN search tsvector GENERATED ALWAYS AS
+  (to_tsvector('llmgate_search'::regconfig, left(prompt, 40000) || ' ' ||
+   left(completion, 40000) || ' ' || left(tool_calls, 40000))) STORED;
+CREATE INDEX threads_search ON threads USING gin (search);
+)sql";
+
 // The text search configuration of migration 2. Accent folding needs the unaccent
 // extension (shipped with PostgreSQL's contrib modules, trusted since PostgreSQL 13, so the
 // database's owner may create it); without it, search folds case only, and says so.
@@ -333,6 +346,7 @@ const std::array kMigrations = {
     Migration{1, kMigration1}, Migration{2, kMigration2, create_search_configuration},
     Migration{3, kMigration3}, Migration{4, kMigration4},
     Migration{5, kMigration5}, Migration{6, kMigration6},
+    Migration{7, kMigration7},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

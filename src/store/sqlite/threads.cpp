@@ -108,8 +108,8 @@ constexpr const char* kIndexSessions =
     "INSERT INTO sessions_fts (rowid, title) SELECT id, title FROM sessions WHERE id > ?";
 
 constexpr const char* kIndexThreads =
-    "INSERT INTO threads_fts (rowid, prompt, completion) "
-    "SELECT id, prompt, completion FROM threads WHERE id > ?";
+    "INSERT INTO threads_fts (rowid, prompt, completion, tool_calls) "
+    "SELECT id, prompt, completion, tool_calls FROM threads WHERE id > ?";
 
 constexpr const char* kIndexReached =
     "UPDATE search_index_state SET threads_to = (SELECT COALESCE(MAX(id), 0) FROM threads), "
@@ -249,7 +249,7 @@ enum class ScopedSearch { kScratch, kWalkMatches, kCollectMatches };
 constexpr std::int64_t kFewThreads = 1000;
 constexpr const char* kCreateScratch =
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch USING fts5("
-    "prompt, completion, tokenize = 'unicode61 remove_diacritics 2')";
+    "prompt, completion, tool_calls, tokenize = 'unicode61 remove_diacritics 2')";
 constexpr const char* kClearScratch = "DELETE FROM temp.search_scratch";
 
 // The single number `sql` selects; its parameters are `conditions`' values, then `last`
@@ -281,8 +281,8 @@ core::Result<ScopedSearch> plan_scoped_search(Connection& connection, const Cond
   if (auto status = connection.exec(kCreateScratch); !status) return status.take_error();
   if (auto status = connection.exec(kClearScratch); !status) return status.take_error();
   auto fill = connection.prepare(
-      "INSERT INTO temp.search_scratch (rowid, prompt, completion) "
-      "SELECT t.id, t.prompt, t.completion FROM threads t" +
+      "INSERT INTO temp.search_scratch (rowid, prompt, completion, tool_calls) "
+      "SELECT t.id, t.prompt, t.completion, t.tool_calls FROM threads t" +
       scope.where());
   if (!fill) return fill.take_error();
   bind_values(*fill, scope.values());

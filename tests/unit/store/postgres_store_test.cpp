@@ -340,6 +340,35 @@ TEST_F(PostgresRecordsTest, AVeryLongAnswerIsStoredAndItsStartFound) {
   EXPECT_EQ(prompts("needle").size(), 1u);
 }
 
+TEST_F(PostgresRecordsTest, ToolCallsAreSearchedAlsoAfterTheMigration) {
+  auto call = new_thread(alice_, "h:tools", 1, "plan a trip", "");
+  call.tool_calls =
+      R"([{"id":"call_1","type":"function","function":{"name":"book_flight","arguments":"{}"}}])";
+  ASSERT_TRUE(store_->insert_threads({call}));
+  EXPECT_EQ(prompts("flight"), (std::vector<std::string>{"plan a trip"}));
+  EXPECT_EQ(prompts("book_flight", alice_), (std::vector<std::string>{"plan a trip"}));
+  // Long texts everywhere still fit one tsvector (the first 40,000 characters of each).
+  std::string words = "needle ";
+  for (int i = 0; i < 60'000; ++i) words += "w" + std::to_string(i) + " ";
+  auto long_call = new_thread(bob_, "h:long", 2, words, words);
+  long_call.tool_calls = words;
+  ASSERT_TRUE(store_->insert_threads({long_call}));
+  EXPECT_EQ(prompts("needle").size(), 1u);
+
+  // Back to version 6, whose search column held prompts and completions only.
+  ASSERT_EQ(migrations()[6].version, 7);
+  exec(*store_,
+       "DROP INDEX threads_search; ALTER TABLE threads DROP COLUMN search; "
+       "ALTER TABLE threads ADD COLUMN search tsvector GENERATED ALWAYS AS "
+       "(to_tsvector('llmgate_search'::regconfig, left(prompt, 40000) || ' ' || "
+       "left(completion, 40000))) STORED; "
+       "CREATE INDEX threads_search ON threads USING gin (search); "
+       "DELETE FROM schema_migrations WHERE version >= 7");
+  EXPECT_TRUE(prompts("flight").empty());
+  ASSERT_TRUE(store_->migrate());
+  EXPECT_EQ(prompts("flight"), (std::vector<std::string>{"plan a trip"}));
+}
+
 TEST_F(PostgresRecordsTest, StatisticsSumTheThreads) {
   auto old = new_thread(alice_, "h:1", 100);
   old.model = "b-model";

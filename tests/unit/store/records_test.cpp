@@ -498,6 +498,19 @@ TEST_F(RecordsTest, RecordsAreIndexedInBulkOrBeforeASearch) {
   EXPECT_EQ(must(store_->list_threads(search("beta"))).total, SqliteStore::kIndexBatch);
 }
 
+TEST_F(RecordsSearchTest, ToolCallsAreSearched) {
+  auto call = new_thread(alice_, "h:tools", 100, "What is the weather?", "");
+  call.tool_calls = R"([{"id":"call_9","type":"function","function":{"name":"get_forecast",)"
+                    R"("arguments":"{\"city\":\"Reykjavik\"}"}}])";
+  insert({call, new_thread(bob_, "h:other", 101, "hello", "Reykjavik is cold")});
+  // The function's name and the words of its arguments, in every kind of search.
+  EXPECT_EQ(thread_prompts(search("forecast")), (Strings{"What is the weather?"}));
+  EXPECT_EQ(thread_prompts(search("get_forecast")), (Strings{"What is the weather?"}));
+  EXPECT_EQ(must(store_->list_threads(search("Reykjavik"))).total, 2);
+  EXPECT_EQ(thread_prompts(search("reykjavik", alice_)), (Strings{"What is the weather?"}));
+  EXPECT_EQ(must(store_->list_sessions(search("forecast"))).total, 1);
+}
+
 TEST_F(RecordsTest, WaitingRecordsAreFoundAfterAReopen) {
   store::testing::TempDir dir;
   const std::string path = (dir.path() / "records.db").string();
