@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "http/client/name_lookup.hpp"
 #include "http/wire.hpp"
 
 namespace http {
@@ -136,16 +137,6 @@ bool non_public(const net::ip::address& address) {
          (bytes[0] & 0xFE) == 0xFC;  // fc00::/7 unique local
 }
 
-// A name lookup under way; shared between the request and the lookup's handler.
-struct Lookup {
-  explicit Lookup(const net::any_io_executor& executor) : resolver(executor), wake(executor) {}
-  tcp::resolver resolver;
-  net::steady_timer wake;
-  boost::system::error_code ec;
-  tcp::resolver::results_type results;
-  bool done = false;
-};
-
 awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds timeout,
                                      bool public_only,
                                      std::unique_ptr<UpstreamCall::Connection>& out) {
@@ -153,34 +144,21 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
   auto connection = std::make_unique<UpstreamCall::Connection>();
   connection->buffer.reserve(kConnectionBuffer);
   connection->origin = url.origin() + (public_only ? "|public" : "");
-  // One deadline for the lookup, the connect and the handshake. getaddrinfo runs on Asio's
-  // resolver thread and cannot be interrupted (cancelling the resolver takes effect only
-  // when getaddrinfo returns), so the request waits on a timer that the lookup's handler
-  // cuts short; at the deadline the request goes on without it, and the lookup finishes
-  // alone, keeping its state alive through the handler.
+  // One deadline for the lookup, the connect and the handshake. A lookup that outlasts it
+  // goes on alone (name_lookup.hpp).
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto lookup = std::make_shared<Lookup>(executor);
-  lookup->wake.expires_at(deadline);
-  lookup->resolver.async_resolve(
-      url.host, std::to_string(url.port),
-      [lookup](const boost::system::error_code& ec, tcp::resolver::results_type results) {
-        lookup->ec = ec;
-        lookup->results = std::move(results);
-        lookup->done = true;
-        lookup->wake.cancel();
-      });
-  co_await lookup->wake.async_wait(kTuple);
-  if (!lookup->done) {
+  const auto lookup = co_await look_up(url.host, url.port, deadline);
+  if (lookup.timed_out) {
     co_return CallError{CallErrorKind::kTimeout,
                         "resolving " + url.host + ": timed out (upstream_connect_timeout)"};
   }
-  const auto resolve_ec = lookup->ec;
-  const auto endpoints = lookup->results;
-  if (resolve_ec) co_return connect_error("resolving " + url.host, resolve_ec);
+  if (lookup.error) co_return connect_error("resolving " + url.host, lookup.error);
+  if (lookup.endpoints.empty()) {
+    co_return CallError{CallErrorKind::kConnect, "resolving " + url.host + ": no address"};
+  }
   std::vector<tcp::endpoint> allowed;
-  for (const auto& entry : endpoints) {
-    if (!public_only || !non_public(entry.endpoint().address()))
-      allowed.push_back(entry.endpoint());
+  for (const auto& endpoint : lookup.endpoints) {
+    if (!public_only || !non_public(endpoint.address())) allowed.push_back(endpoint);
   }
   if (allowed.empty()) {
     co_return CallError{CallErrorKind::kConnect,
