@@ -19,6 +19,7 @@
 #include "api/user/routes.hpp"
 #include "api/v1/routes.hpp"
 #include "app/bootstrap_admin.hpp"
+#include "app/open_files_limit.hpp"
 #include "billing/ledger.hpp"
 #include "billing/memory_ledger.hpp"
 #include "billing/month.hpp"
@@ -70,6 +71,15 @@ int serve_gateway(const config::Settings& settings) {
                                                   ? telemetry::LogFormat::kJson
                                                   : telemetry::LogFormat::kText);
   std::signal(SIGPIPE, SIG_IGN);
+  // Caught from here on, before anything says the gateway is up: a SIGTERM that comes during
+  // startup waits for the drain below instead of killing the process.
+  net::io_context control;
+  net::signal_set signals(control, SIGINT, SIGTERM);
+  const auto open_files = raise_open_files_limit();
+  if (open_files.now != open_files.before) {
+    LLMGATE_LOG_INFO("open files limit raised from {} to {} (the hard limit)", open_files.before,
+                     open_files.now);
+  }
 
   auto opened = store::open_store(settings.database, settings.sqlite_flush_commits);
   if (!opened) {
@@ -209,8 +219,6 @@ int serve_gateway(const config::Settings& settings) {
                    settings.database.substr(0, settings.database.find("://")));
 
   // The main thread waits for a signal, then drains with a deadline.
-  net::io_context control;
-  net::signal_set signals(control, SIGINT, SIGTERM);
   net::steady_timer grace(control);
   bool drained = false;
   bool ended_requests = false;  // the grace period ran out

@@ -100,3 +100,14 @@ test('SIGTERM with nothing in flight exits 0 promptly', { timeout: 30_000 }, asy
   const elapsedMs = performance.now() - started;
   assert.ok(elapsedMs < 5_000, `exit took ${elapsedMs} ms with nothing in flight`);
 });
+
+test('SIGTERM as soon as the gateway says it listens is a graceful stop, not a kill', { timeout: 60_000 }, async () => {
+  // The signal handler was installed after the "listening" line: a stop that came right
+  // after it killed the process (signal SIGTERM, no exit code) about one time in six.
+  for (let round = 0; round < 10; ++round) {
+    const gateway = await startGateway();
+    const { code, signal } = await gateway.signalAndWait('SIGTERM');
+    await gateway.cleanup();
+    assert.deepEqual({ code, signal }, { code: 0, signal: null }, `round ${round}: ${gateway.tail()}`);
+  }
+});

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -38,6 +39,8 @@ constexpr std::size_t kConnectionBuffer = 4 * 1024;
 constexpr std::uint64_t kLargeBodyRead = 256 * 1024;
 // What one read between requests may take, as Beast's own header read does.
 constexpr std::size_t kMaxHeaderRead = 64 * 1024;
+// How long the acceptor waits after accept() failed for want of descriptors or memory.
+constexpr std::chrono::milliseconds kAcceptPause{100};
 
 namespace {
 
@@ -542,14 +545,42 @@ awaitable<void> run_connection(std::shared_ptr<Server::State> state, tcp::socket
   state->connection_closed();
 }
 
+// accept() fails this way while the process (or the system) has no descriptor or memory
+// left; the waiting connection stays in the backlog, so trying again at once fails again.
+bool out_of_resources(const boost::system::error_code& ec) {
+  return ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == net::error::no_buffer_space || ec == net::error::no_memory;
+}
+
 awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
+  net::steady_timer pause(state->acceptor->get_executor());
+  bool paused = false;  // accepts failed for want of descriptors, since the last success
   for (;;) {
     auto& context = state->io.next();
     auto [ec, socket] = co_await state->acceptor->async_accept(context, kTuple);
     if (ec) {
       if (ec == net::error::operation_aborted || !state->acceptor->is_open()) co_return;
-      LLMGATE_LOG_WARN("accept failed: {}", ec.message());
+      if (!out_of_resources(ec)) {
+        LLMGATE_LOG_WARN("accept failed: {}", ec.message());
+        continue;
+      }
+      // Retrying at once would spin on the same failure and flood the log: wait, as nginx
+      // does, and say so once per episode.
+      if (!paused) {
+        LLMGATE_LOG_WARN(
+            "accept failed: {} ({} connections open); new connections wait in the backlog, "
+            "retried every {} ms",
+            ec.message(), state->open.load(), kAcceptPause.count());
+      }
+      paused = true;
+      pause.expires_after(kAcceptPause);
+      co_await pause.async_wait(kTuple);
       continue;
+    }
+    if (paused) {
+      LLMGATE_LOG_INFO("accepting connections again ({} open)", state->open.load());
+      paused = false;
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);

@@ -211,17 +211,20 @@ class Gateway {
  *   `serve`; with `reuse`, an exited gateway (see kill() and stop({keepDir: true})) whose
  *   directory, database and admin key the new one takes over (a restart); with `share`, a
  *   gateway whose database and admin key the new one uses beside it (another replica on a
- *   shared PostgreSQL database, SPEC 11), in a directory of its own.
+ *   shared PostgreSQL database, SPEC 11), in a directory of its own; with `wrapper`, a
+ *   command that runs the binary (e.g. ['prlimit', '--nofile=64:64', '--']) and execs it, so
+ *   that the process id stays the gateway's.
  */
-export async function startGateway({ env = {}, args = [], reuse, share } = {}) {
+export async function startGateway({ env = {}, args = [], reuse, share, wrapper = [] } = {}) {
   if (reuse && !reuse.exited) throw new Error('startGateway({reuse}): that gateway still runs');
   const dir = reuse ? reuse.dir : await mkdtemp(path.join(tmpdir(), 'llmgate-e2e-'));
   const from = reuse ?? share;
   const databaseUrl = from ? from.databaseUrl : freshDatabaseUrl(dir);
   const adminKey = from ? from.adminKey : generateKey();
+  const command = [...wrapper, gatewayBinary()];
   const child = spawn(
-    gatewayBinary(),
-    ['serve', '--listen', '127.0.0.1:0', '--database', databaseUrl, ...args],
+    command[0],
+    [...command.slice(1), 'serve', '--listen', '127.0.0.1:0', '--database', databaseUrl, ...args],
     {
       cwd: dir,
       env: childEnv({ LLMGATE_ADMIN_KEY: adminKey, ...env }),
