@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "http/client/idle_pool.hpp"
 #include "http/client/name_lookup.hpp"
 #include "http/wire.hpp"
 
@@ -36,6 +37,7 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 namespace {
 
 constexpr std::size_t kMaxIdlePerOrigin = 64;
+constexpr std::size_t kMaxIdlePerThread = 512;
 constexpr auto kMaxIdleAge = std::chrono::seconds(30);
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Beast reads max(512, free capacity) bytes at a time: a connection's buffer starts at this
@@ -89,31 +91,24 @@ struct UpstreamCall::Parser {
 
 namespace {
 
-using Pool =
-    std::unordered_map<std::string, std::vector<std::unique_ptr<UpstreamCall::Connection>>>;
-thread_local Pool t_pool;
+// Connections wait at most kMaxIdleAge (a server's own keep-alive is often 60 s or less),
+// 64 per origin and 512 per I/O thread in all (idle_pool.hpp).
+thread_local IdlePool<UpstreamCall::Connection> t_pool({.max_per_origin = kMaxIdlePerOrigin,
+                                                        .max_total = kMaxIdlePerThread,
+                                                        .max_age = kMaxIdleAge,
+                                                        .sweep_every = std::chrono::seconds(5)});
 
 std::unique_ptr<UpstreamCall::Connection> take_pooled(const std::string& origin) {
-  auto found = t_pool.find(origin);
-  if (found == t_pool.end()) return nullptr;
-  auto& idle = found->second;
-  while (!idle.empty()) {
-    auto connection = std::move(idle.back());
-    idle.pop_back();
-    if (connection->looks_alive()) {
-      connection->reused = true;
-      return connection;
-    }
-  }
-  return nullptr;
+  auto connection =
+      t_pool.take(origin, [](UpstreamCall::Connection& each) { return each.looks_alive(); });
+  if (connection) connection->reused = true;
+  return connection;
 }
 
 void give_back(std::unique_ptr<UpstreamCall::Connection> connection) {
-  auto& idle = t_pool[connection->origin];
-  if (idle.size() >= kMaxIdlePerOrigin) return;
-  connection->idle_since = std::chrono::steady_clock::now();
   connection->reused = false;
-  idle.push_back(std::move(connection));
+  const std::string origin = connection->origin;
+  t_pool.give_back(origin, std::move(connection), std::chrono::steady_clock::now());
 }
 
 CallError connect_error(const std::string& what, const boost::system::error_code& ec) {
