@@ -28,6 +28,7 @@
 #include "bots/feishu/feishu_bot.hpp"
 #include "catalog/catalog.hpp"
 #include "chat/pipeline.hpp"
+#include "http/client/proxy.hpp"
 #include "http/client/upstream_call.hpp"
 #include "http/io_pool.hpp"
 #include "http/server/server.hpp"
@@ -64,6 +65,17 @@ net::awaitable<void> feishu_webhook(api::RequestContext& context, bots::feishu::
   co_await context.exchange.respond(std::move(*answer));
 }
 
+// Which upstreams go through a proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); never a password.
+void log_proxies(const http::ProxySettings& proxies) {
+  for (const auto& [scheme, proxy] :
+       {std::pair{"https", &proxies.for_https}, std::pair{"http", &proxies.for_http}}) {
+    if (!*proxy) continue;
+    LLMGATE_LOG_INFO("{} upstreams through the proxy {}{} ({} NO_PROXY entries)", scheme,
+                     (*proxy)->shown, (*proxy)->authorization.empty() ? "" : " with credentials",
+                     proxies.no_proxy.size());
+  }
+}
+
 }  // namespace
 
 int serve_gateway(const config::Settings& settings) {
@@ -75,6 +87,13 @@ int serve_gateway(const config::Settings& settings) {
   // startup waits for the drain below instead of killing the process.
   net::io_context control;
   net::signal_set signals(control, SIGINT, SIGTERM);
+  auto proxies = http::proxy_settings_from(http::proxy_environment());
+  if (!proxies) {
+    std::cerr << "llmgate: " << proxies.error().message << "\n";
+    return 1;
+  }
+  log_proxies(*proxies);
+  http::use_proxies(std::move(*proxies));
   const auto open_files = raise_open_files_limit();
   if (open_files.now != open_files.before) {
     LLMGATE_LOG_INFO("open files limit raised from {} to {} (the hard limit)", open_files.before,

@@ -10,6 +10,7 @@
 
 #include "config/toml_file.hpp"
 #include "config/value_parsers.hpp"
+#include "core/ascii.hpp"
 
 extern char** environ;
 
@@ -68,9 +69,7 @@ core::Status apply_feishu_base_url(Settings& settings, std::string_view text) {
 }
 
 core::Status apply_log_level(Settings& settings, std::string_view text) {
-  std::string level(text);
-  std::transform(level.begin(), level.end(), level.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string level = core::ascii_lower(text);
   for (std::string_view known : {"trace", "debug", "info", "warn", "error", "off"}) {
     if (level == known) {
       settings.log_level = std::move(level);
@@ -289,9 +288,7 @@ const SettingSpec* find_spec(std::string_view name) {
 
 // For a mistyped key: "max-body", "MAX_BODY" or "LLMGATE_MAX_BODY" all mean max_body.
 std::string suggestion(std::string_view key) {
-  std::string guess = normalize_name(key);
-  std::transform(guess.begin(), guess.end(), guess.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string guess = core::ascii_lower(normalize_name(key));
   if (guess.starts_with("llmgate_")) guess.erase(0, 8);
   const SettingSpec* spec = find_spec(guess);
   if (spec == nullptr || spec->info.name == kConfigName) return {};

@@ -7,14 +7,10 @@
 
 #include <fmt/format.h>
 
+#include "core/ascii.hpp"
+
 namespace config {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
@@ -96,7 +92,7 @@ core::Result<std::uint64_t> parse_size(std::string_view text) {
                                                {"kb", 1'000},
                                                {"mb", 1'000'000},
                                                {"gb", 1'000'000'000}}};
-  auto unit = lower(suffix);
+  auto unit = core::ascii_lower(suffix);
   for (const auto& candidate : kUnits) {
     if (candidate.name != unit) continue;
     std::uint64_t bytes = 0;
@@ -137,7 +133,7 @@ core::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 core::Result<bool> parse_bool(std::string_view text) {
-  auto word = lower(trim(text));
+  auto word = core::ascii_lower(trim(text));
   if (word == "true" || word == "1" || word == "yes" || word == "on") return true;
   if (word == "false" || word == "0" || word == "no" || word == "off") return false;
   return invalid("a boolean", text, "use true or false");

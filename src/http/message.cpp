@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include "core/ascii.hpp"
+
 namespace http {
 namespace {
 
@@ -32,13 +34,9 @@ std::string percent_decode(std::string_view text) {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  // ASCII folding, as std::tolower does in the "C" locale the gateway runs in, without a
-  // library call per character (header lookups run this on every request).
-  auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; };
+  // Header lookups run this on every request: no library call per character.
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+    if (core::ascii_lower(a[i]) != core::ascii_lower(b[i])) return false;
   }
   return true;
 }

@@ -3,18 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
+
 namespace store {
 
 namespace {
 
 constexpr std::string_view kSchemeSeparator = "://";
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 core::Error bad_url(std::string_view url, std::string_view reason) {
   return core::Error::bad_request(
@@ -28,7 +23,7 @@ core::Result<DatabaseUrl> parse_database_url(std::string_view url) {
   if (separator == std::string_view::npos) {
     return bad_url(url, "expected sqlite://PATH or postgresql://USER:PASSWORD@HOST:PORT/DB");
   }
-  const std::string scheme = lower(url.substr(0, separator));
+  const std::string scheme = core::ascii_lower(url.substr(0, separator));
   const std::string_view rest = url.substr(separator + kSchemeSeparator.size());
   if (scheme == "sqlite") {
     if (rest.empty()) return bad_url(url, "no file path after sqlite://");

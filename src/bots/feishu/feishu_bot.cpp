@@ -18,6 +18,7 @@
 #include "bots/feishu/crypto.hpp"
 #include "chat/chat_request.hpp"
 #include "core/api_key.hpp"
+#include "core/ascii.hpp"
 #include "store/worker_await.hpp"
 #include "telemetry/log.hpp"
 
@@ -64,8 +65,7 @@ bool signature_matches(const BotConfig& bot, const http::Request& request) {
   auto nonce = request.headers.get("x-lark-request-nonce");
   auto signature = request.headers.get("x-lark-signature");
   if (!timestamp || !nonce || !signature) return false;
-  std::string sent(*signature);
-  for (char& c : sent) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string sent = core::ascii_lower(*signature);
   return constant_time_equals(request_signature(*timestamp, *nonce, bot.encrypt_key, request.body),
                               sent);
 }

@@ -11,10 +11,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -22,6 +24,7 @@
 
 #include "http/client/idle_pool.hpp"
 #include "http/client/name_lookup.hpp"
+#include "http/client/proxy.hpp"
 #include "http/wire.hpp"
 
 namespace http {
@@ -38,6 +41,8 @@ namespace {
 
 constexpr std::size_t kMaxIdlePerOrigin = 64;
 constexpr std::size_t kMaxIdlePerThread = 512;
+// A proxy's answer to CONNECT is a status line and a few headers.
+constexpr std::size_t kMaxProxyAnswer = 16 * 1024;
 constexpr auto kMaxIdleAge = std::chrono::seconds(30);
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Beast reads max(512, free capacity) bytes at a time: a connection's buffer starts at this
@@ -132,6 +137,59 @@ bool non_public(const net::ip::address& address) {
          (bytes[0] & 0xFE) == 0xFC;  // fc00::/7 unique local
 }
 
+// The endpoints of host:port by the deadline, into `out`.
+awaitable<CallError> resolve(const std::string& host, std::uint16_t port,
+                             std::chrono::steady_clock::time_point deadline,
+                             std::vector<tcp::endpoint>& out) {
+  const auto lookup = co_await look_up(host, port, deadline);
+  if (lookup.timed_out) {
+    co_return CallError{CallErrorKind::kTimeout,
+                        "resolving " + host + ": timed out (upstream_connect_timeout)"};
+  }
+  if (lookup.error) co_return connect_error("resolving " + host, lookup.error);
+  if (lookup.endpoints.empty()) {
+    co_return CallError{CallErrorKind::kConnect, "resolving " + host + ": no address"};
+  }
+  out = lookup.endpoints;
+  co_return CallError{};
+}
+
+// Asks the proxy on `stream` for a tunnel to `authority` (host:port); the stream's expiry
+// bounds it. After a 2xx the stream carries the upstream's bytes.
+awaitable<CallError> open_tunnel(beast::tcp_stream& stream, const std::string& authority,
+                                 const ProxyServer& proxy) {
+  std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+  if (!proxy.authorization.empty()) {
+    request += "Proxy-Authorization: " + proxy.authorization + "\r\n";
+  }
+  request += "\r\n";
+  const std::string what = "the proxy " + proxy.shown + " (CONNECT " + authority + ")";
+  auto [write_ec, written] = co_await net::async_write(stream, net::buffer(request), kTuple);
+  if (write_ec) co_return connect_error(what, write_ec);
+  std::string answer;
+  auto buffer = net::dynamic_buffer(answer, kMaxProxyAnswer);
+  auto [read_ec, header_end] =
+      co_await net::async_read_until(stream, std::move(buffer), "\r\n\r\n", kTuple);
+  if (read_ec) co_return connect_error(what, read_ec);
+  // Neither TLS nor HTTP lets the upstream speak first: anything after the header is wrong.
+  if (header_end != answer.size()) {
+    co_return CallError{CallErrorKind::kProtocol, what + ": bytes after the proxy's answer"};
+  }
+  const std::string status_line = answer.substr(0, answer.find("\r\n"));
+  const bool http = status_line.starts_with("HTTP/1.") && status_line.size() >= 12;
+  const std::string status = http ? status_line.substr(9, 3) : "";
+  if (status.size() == 3 && status[0] == '2') co_return CallError{};
+  if (status == "407") {
+    co_return CallError{
+        CallErrorKind::kConnect,
+        what + ": " + status_line +
+            (proxy.authorization.empty() ? " (give the credentials in the proxy URL: "
+                                           "http://user:password@host:port)"
+                                         : " (the credentials in the proxy URL were refused)")};
+  }
+  co_return CallError{CallErrorKind::kConnect, what + " answered: " + status_line};
+}
+
 awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds timeout,
                                      bool public_only,
                                      std::unique_ptr<UpstreamCall::Connection>& out) {
@@ -139,25 +197,33 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
   auto connection = std::make_unique<UpstreamCall::Connection>();
   connection->buffer.reserve(kConnectionBuffer);
   connection->origin = url.origin() + (public_only ? "|public" : "");
-  // One deadline for the lookup, the connect and the handshake. A lookup that outlasts it
-  // goes on alone (name_lookup.hpp).
+  // One deadline for the lookup, the connect, the proxy's tunnel and the handshake. A lookup
+  // that outlasts it goes on alone (name_lookup.hpp).
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const auto lookup = co_await look_up(url.host, url.port, deadline);
-  if (lookup.timed_out) {
-    co_return CallError{CallErrorKind::kTimeout,
-                        "resolving " + url.host + ": timed out (upstream_connect_timeout)"};
-  }
-  if (lookup.error) co_return connect_error("resolving " + url.host, lookup.error);
-  if (lookup.endpoints.empty()) {
-    co_return CallError{CallErrorKind::kConnect, "resolving " + url.host + ": no address"};
-  }
+  const ProxyServer* proxy = proxy_for(url);
   std::vector<tcp::endpoint> allowed;
-  for (const auto& endpoint : lookup.endpoints) {
-    if (!public_only || !non_public(endpoint.address())) allowed.push_back(endpoint);
+  // Through a proxy, the proxy looks the upstream up, unless its address must be checked
+  // here first (a URL a client chose): then the tunnel goes to the checked address.
+  if (!proxy || public_only) {
+    std::vector<tcp::endpoint> endpoints;
+    if (auto error = co_await resolve(url.host, url.port, deadline, endpoints)) co_return error;
+    for (const auto& endpoint : endpoints) {
+      if (!public_only || !non_public(endpoint.address())) allowed.push_back(endpoint);
+    }
+    if (allowed.empty()) {
+      co_return CallError{CallErrorKind::kConnect,
+                          url.host + " resolves only to non-public addresses, which are refused"};
+    }
   }
-  if (allowed.empty()) {
-    co_return CallError{CallErrorKind::kConnect,
-                        url.host + " resolves only to non-public addresses, which are refused"};
+  std::string tunnel_to;
+  if (proxy) {
+    const std::string host = public_only ? allowed.front().address().to_string() : url.host;
+    const bool ipv6 = host.find(':') != std::string::npos;
+    tunnel_to = (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(url.port);
+    allowed.clear();
+    if (auto error = co_await resolve(proxy->host, proxy->port, deadline, allowed)) {
+      co_return error;
+    }
   }
 
   if (url.tls) {
@@ -169,9 +235,15 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
   auto& lowest = connection->lowest();
   lowest.expires_at(deadline);
   auto [connect_ec, endpoint] = co_await lowest.async_connect(allowed, kTuple);
-  if (connect_ec) co_return connect_error("connecting to " + url.origin(), connect_ec);
+  if (connect_ec) {
+    const std::string to = proxy ? "the proxy " + proxy->shown : url.origin();
+    co_return connect_error("connecting to " + to, connect_ec);
+  }
   boost::system::error_code ignored;
   lowest.socket().set_option(tcp::no_delay(true), ignored);
+  if (proxy) {
+    if (auto error = co_await open_tunnel(lowest, tunnel_to, *proxy)) co_return error;
+  }
 
   if (url.tls) {
     auto& stream = *connection->secure;

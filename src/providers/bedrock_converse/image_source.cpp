@@ -3,15 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
+
 namespace providers::bedrock {
 namespace {
-
-std::string lowercase(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
 
 bool is_base64(std::string_view text) {
   if (text.empty() || text.size() % 4 != 0) return false;
@@ -31,7 +26,7 @@ bool is_base64(std::string_view text) {
 }  // namespace
 
 core::Result<std::string> image_format(std::string_view mime_type) {
-  std::string type = lowercase(mime_type.substr(0, mime_type.find(';')));
+  std::string type = core::ascii_lower(mime_type.substr(0, mime_type.find(';')));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   if (type == "image/png") return std::string("png");
   if (type == "image/jpeg" || type == "image/jpg") return std::string("jpeg");
@@ -54,7 +49,7 @@ core::Result<ImageBytes> image_from_url(std::string_view url) {
   if (comma == std::string_view::npos) {
     return core::Error::bad_request("a data: URL needs a ',' before its data");
   }
-  std::string header = lowercase(url.substr(kScheme.size(), comma - kScheme.size()));
+  std::string header = core::ascii_lower(url.substr(kScheme.size(), comma - kScheme.size()));
   constexpr std::string_view kBase64 = ";base64";
   if (!header.ends_with(kBase64)) {
     return core::Error::bad_request(

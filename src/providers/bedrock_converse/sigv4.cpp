@@ -8,6 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/ascii.hpp"
+
 namespace providers::bedrock {
 namespace {
 
@@ -15,13 +17,6 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 bool is_unreserved(unsigned char c) {
   return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-std::string lowercase(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
 }
 
 // Canonical header values: surrounding spaces trimmed, inner runs of spaces collapsed.
@@ -124,7 +119,7 @@ SigV4Result sign_v4(const SignableRequest& request, const AwsCredentials& creden
   // Lowercase names, sorted; repeated names joined by commas in the order given.
   std::map<std::string, std::string> headers;
   for (const auto& [name, value] : request.headers) {
-    auto& joined = headers[lowercase(name)];
+    auto& joined = headers[core::ascii_lower(name)];
     if (!joined.empty()) joined += ',';
     joined += canonical_value(value);
   }

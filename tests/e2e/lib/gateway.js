@@ -44,6 +44,12 @@ function childEnv(extraEnv) {
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('LLMGATE_') || kPassedThroughEnv.has(name)) env[name] = value;
   }
+  // A machine's outbound proxy would take the fakes' loopback upstreams too; a test that
+  // wants a proxy names one (proxy.test.js).
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) {
+    delete env[name];
+    delete env[name.toLowerCase()];
+  }
   // The machine's own ~/.aws/credentials must not change what a test sees (a Bedrock model
   // without credentials is refused); a test that wants a file names one.
   return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/llmgate-e2e/aws-credentials', ...extraEnv };
