@@ -86,7 +86,9 @@ int serve_gateway(const config::Settings& settings) {
   // Caught from here on, before anything says the gateway is up: a SIGTERM that comes during
   // startup waits for the drain below instead of killing the process.
   net::io_context control;
-  net::signal_set signals(control, SIGINT, SIGTERM);
+  // SIGHUP too: its default action (a closed terminal, `make run`) would lose the queued
+  // records; the gateway has no configuration to reload.
+  net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
   auto proxies = http::proxy_settings_from(http::proxy_environment());
   if (!proxies) {
     std::cerr << "llmgate: " << proxies.error().message << "\n";

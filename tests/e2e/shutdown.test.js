@@ -1,4 +1,4 @@
-// Graceful shutdown (SPEC 1): on SIGTERM / SIGINT the gateway stops accepting, lets
+// Graceful shutdown (SPEC 1): on SIGTERM / SIGINT / SIGHUP the gateway stops accepting, lets
 // in-flight requests (streams included) finish, and exits 0.
 
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ afterEach(async () => {
   stack = undefined;
 }, { timeout: 30_000 });
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   test(`${signal} during a stream: the stream completes, then the process exits 0`, { timeout: 40_000 }, async () => {
     stack = await startStack();
     const prompt = uniquePrompt('shutdown');
