@@ -1,5 +1,7 @@
 #include "app/serve.hpp"
 
+#include <signal.h>
+
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -28,6 +30,7 @@
 #include "bots/feishu/feishu_bot.hpp"
 #include "catalog/catalog.hpp"
 #include "chat/pipeline.hpp"
+#include "http/client/name_lookup.hpp"
 #include "http/client/proxy.hpp"
 #include "http/client/upstream_call.hpp"
 #include "http/io_pool.hpp"
@@ -65,6 +68,11 @@ net::awaitable<void> feishu_webhook(api::RequestContext& context, bots::feishu::
   co_await context.exchange.respond(std::move(*answer));
 }
 
+bool signal_ignored(int signal) {
+  struct sigaction current {};
+  return ::sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN;
+}
+
 // Which upstreams go through a proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); never a password.
 void log_proxies(const http::ProxySettings& proxies) {
   for (const auto& [scheme, proxy] :
@@ -83,12 +91,6 @@ int serve_gateway(const config::Settings& settings) {
                                                   ? telemetry::LogFormat::kJson
                                                   : telemetry::LogFormat::kText);
   std::signal(SIGPIPE, SIG_IGN);
-  // Caught from here on, before anything says the gateway is up: a SIGTERM that comes during
-  // startup waits for the drain below instead of killing the process.
-  net::io_context control;
-  // SIGHUP too: its default action (a closed terminal, `make run`) would lose the queued
-  // records; the gateway has no configuration to reload.
-  net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
   auto proxies = http::proxy_settings_from(http::proxy_environment());
   if (!proxies) {
     std::cerr << "llmgate: " << proxies.error().message << "\n";
@@ -226,6 +228,14 @@ int serve_gateway(const config::Settings& settings) {
                          settings.client_timeout, settings.keepalive_timeout},
       [&router](http::Exchange& exchange) { return router.handle(exchange); },
       &api::Router::render_error);
+  // Caught from here on, before anything says the gateway is up: a stop that comes right
+  // after the "listening" line drains as any other. Before, during migrations, a stop ends
+  // the process at once (nothing is queued yet).
+  net::io_context control;
+  net::signal_set signals(control, SIGINT, SIGTERM);
+  // SIGHUP too: its default action (a closed terminal, `make run`) would lose the queued
+  // records, and there is no configuration to reload; unless it is ignored (nohup).
+  if (!signal_ignored(SIGHUP)) signals.add(SIGHUP);
   std::uint16_t port = 0;
   try {
     port = server.listen(settings.listen_host, settings.listen_port);
@@ -294,6 +304,8 @@ int serve_gateway(const config::Settings& settings) {
 
   io.stop();
   io.join();
+  // Name lookups still hanging hand nothing to the I/O threads' io_contexts, which go next.
+  for (std::size_t index = 0; index < io.size(); ++index) http::abandon_name_lookups(io.at(index));
   recorder.flush_before_stop();
   worker.stop();  // runs every queued write before returning
   if (admission_worker) admission_worker->stop();

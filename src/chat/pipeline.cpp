@@ -67,7 +67,7 @@ struct Pipeline::Run {
   CompletionRecord record;
   billing::Reservation reservation;
   Clock::time_point started = Clock::now();
-  AnswerText answer;  // for the record, and the estimate when no usage is reported
+  AnswerText answer{false};  // for the record, and the estimate when no usage is reported
   bool client_gone = false;
 
   void fail(const providers::ApiError& error) {
@@ -285,7 +285,7 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
   std::string answer;
   // An answer shows what was charged: the estimate, when the upstream's usage was missing or
   // not to be trusted (docs/billing.md); then it is written anew.
-  if (completion->verbatim && !run.record.usage.estimated) {
+  if (completion->verbatim && run.record.usage.reported) {
     // The upstream's text with only the model replaced: no second serialization.
     if (auto edited = set_top_level_string(body, "model", run.model.name)) {
       answer = std::move(*edited);
@@ -293,7 +293,7 @@ boost::asio::awaitable<void> Pipeline::relay_whole(Run& run) {
   }
   if (answer.empty()) {
     completion->body["model"] = run.model.name;
-    if (run.record.usage.estimated) {
+    if (!run.record.usage.reported) {
       completion->body["usage"] = providers::write_openai_usage(run.record.usage);
     }
     answer = json::serialize(completion->body);

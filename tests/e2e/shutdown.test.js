@@ -111,3 +111,19 @@ test('SIGTERM as soon as the gateway says it listens is a graceful stop, not a k
     assert.deepEqual({ code, signal }, { code: 0, signal: null }, `round ${round}: ${gateway.tail()}`);
   }
 });
+
+test('under nohup, SIGHUP stays ignored', { timeout: 30_000 }, async () => {
+  const gateway = await startGateway({ wrapper: ['nohup'] });
+  try {
+    gateway.child.kill('SIGHUP');
+    const health = await fetch(`${gateway.url}/healthz`);
+    assert.equal(health.status, 200);
+    const { code } = await gateway.signalAndWait('SIGTERM');
+    assert.equal(code, 0, gateway.tail());
+    // Signals are handled in the order they came: a caught SIGHUP would have drained first.
+    assert.match(gateway.tail(), /signal 15: draining/);
+    assert.doesNotMatch(gateway.tail(), /signal 1: draining/);
+  } finally {
+    await gateway.cleanup();
+  }
+});

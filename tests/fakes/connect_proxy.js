@@ -1,9 +1,10 @@
 // A forward proxy that only tunnels (CONNECT), as corporate egress proxies do for HTTPS.
 // With `credentials` ("user:password") it wants them in Proxy-Authorization (Basic) and
-// answers 407 otherwise. Every CONNECT is recorded ({target, authorization}); the bytes of
-// an accepted one are piped both ways.
+// answers 407 (with an HTML body, as Squid does) otherwise. `hosts` maps names only the
+// proxy knows to addresses (its own DNS). Every CONNECT is recorded ({target,
+// authorization}); the bytes of an accepted one are piped both ways.
 //
-//   const proxy = await startConnectProxy({ credentials: 'alice:s3cret' });
+//   const proxy = await startConnectProxy({ credentials: 'alice:s3cret', hosts: { 'a.test': '127.0.0.1' } });
 //   proxy.url, proxy.connects, await proxy.close()
 
 import http from 'node:http';
@@ -15,7 +16,7 @@ function splitAuthority(authority) {
   return [authority.slice(0, colon).replace(/^\[|\]$/g, ''), Number(authority.slice(colon + 1))];
 }
 
-export async function startConnectProxy({ credentials } = {}) {
+export async function startConnectProxy({ credentials, hosts = {} } = {}) {
   const connects = [];
   const sockets = new Set();
   const track = (socket) => {
@@ -33,12 +34,12 @@ export async function startConnectProxy({ credentials } = {}) {
     if (credentials && authorization !== `Basic ${Buffer.from(credentials).toString('base64')}`) {
       client.end(
         'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="e2e"\r\n' +
-          'Content-Length: 0\r\nConnection: close\r\n\r\n',
+          'Content-Type: text/html\r\nContent-Length: 21\r\nConnection: close\r\n\r\n<p>access denied</p>\n',
       );
       return;
     }
     const [host, port] = splitAuthority(req.url);
-    const upstream = net.connect(port, host, () => {
+    const upstream = net.connect(port, hosts[host] ?? host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);

@@ -43,6 +43,7 @@ struct Waiter {
 struct Flights {
   std::mutex mutex;
   std::map<std::string, std::vector<std::shared_ptr<Waiter>>> waiting;
+  int client_chosen = 0;  // of them, lookups of names a client chose
 };
 
 Flights& flights() {
@@ -94,11 +95,13 @@ NameLookup resolve(const std::string& host, const std::string& service) {
   return answer;
 }
 
-void run_lookup(const std::string& key, const std::string& host, const std::string& service) {
+void run_lookup(const std::string& key, const std::string& host, const std::string& service,
+                bool client_chosen) {
   core::name_this_thread("llmgate-dns");
   const NameLookup answer = resolve(host, service);
   auto& all = flights();
   std::lock_guard lock(all.mutex);
+  if (client_chosen) --all.client_chosen;
   auto flight = all.waiting.find(key);
   for (const auto& waiter : flight->second) {
     if (!waiter->deliver) continue;
@@ -113,24 +116,27 @@ void run_lookup(const std::string& key, const std::string& host, const std::stri
 // lookup could be started.
 std::optional<boost::system::error_code> join_or_start(const std::string& host,
                                                        const std::string& service,
+                                                       bool client_chosen,
                                                        std::shared_ptr<Waiter> waiter) {
   auto& all = flights();
-  std::string key = host + ':' + service;
+  std::string key = (client_chosen ? "client|" : "") + host + ':' + service;
   std::lock_guard lock(all.mutex);
   auto [flight, started] = all.waiting.try_emplace(key);
   flight->second.push_back(std::move(waiter));
   if (!started) return std::nullopt;
-  if (all.waiting.size() > static_cast<std::size_t>(kMaxNameLookups)) {
+  const auto configured = static_cast<int>(all.waiting.size()) - all.client_chosen - 1;
+  if (client_chosen ? all.client_chosen >= kMaxClientNameLookups : configured >= kMaxNameLookups) {
     all.waiting.erase(flight);
     return boost::system::errc::make_error_code(
         boost::system::errc::resource_unavailable_try_again);
   }
   try {
-    std::thread(run_lookup, std::move(key), host, service).detach();
+    std::thread(run_lookup, key, host, service, client_chosen).detach();
   } catch (const std::system_error& error) {
     all.waiting.erase(flight);
     return boost::system::error_code(error.code().value(), boost::system::system_category());
   }
+  if (client_chosen) ++all.client_chosen;
   return std::nullopt;
 }
 
@@ -147,13 +153,15 @@ struct StopWaiting {
   ~StopWaiting() {
     std::lock_guard lock(flights().mutex);
     waiter->deliver = nullptr;
+    waiter->executor = {};
   }
 };
 
 }  // namespace
 
 boost::asio::awaitable<NameLookup> look_up(const std::string& host, std::uint16_t port,
-                                           std::chrono::steady_clock::time_point deadline) {
+                                           std::chrono::steady_clock::time_point deadline,
+                                           bool client_chosen) {
   NameLookup answer;
   boost::system::error_code not_an_address;
   const auto address = net::ip::make_address(host, not_an_address);
@@ -171,7 +179,7 @@ boost::asio::awaitable<NameLookup> look_up(const std::string& host, std::uint16_
     waiting->wake.cancel();
   };
   const StopWaiting stop_waiting{waiter};
-  if (auto refused = join_or_start(host, std::to_string(port), waiter)) {
+  if (auto refused = join_or_start(host, std::to_string(port), client_chosen, waiter)) {
     answer.error = *refused;
     co_return answer;
   }
@@ -181,6 +189,19 @@ boost::asio::awaitable<NameLookup> look_up(const std::string& host, std::uint16_
     co_return answer;
   }
   co_return std::move(*waiting->answer);
+}
+
+void abandon_name_lookups(const boost::asio::execution_context& context) {
+  auto& all = flights();
+  std::lock_guard lock(all.mutex);
+  for (auto& [key, waiters] : all.waiting) {
+    for (auto& waiter : waiters) {
+      if (waiter->executor && &net::query(waiter->executor, net::execution::context) == &context) {
+        waiter->deliver = nullptr;
+        waiter->executor = {};
+      }
+    }
+  }
 }
 
 }  // namespace http

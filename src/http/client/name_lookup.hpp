@@ -15,12 +15,17 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
 namespace http {
 
+// Lookups under way at once: for configured upstreams, and for names a client chose (image
+// URLs), which get a budget of their own so that names whose resolver never answers, on
+// subdomains a client made up, cannot take every lookup from the upstreams.
 inline constexpr int kMaxNameLookups = 64;
+inline constexpr int kMaxClientNameLookups = 16;
 
 struct NameLookup {
   bool timed_out = false;           // the deadline came first; the lookup goes on alone
@@ -28,8 +33,14 @@ struct NameLookup {
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;
 };
 
-// The endpoints of host:port, looked up on the calling coroutine's executor's behalf.
+// The endpoints of host:port, looked up on the calling coroutine's executor's behalf;
+// `client_chosen` counts the lookup against kMaxClientNameLookups.
 boost::asio::awaitable<NameLookup> look_up(const std::string& host, std::uint16_t port,
-                                           std::chrono::steady_clock::time_point deadline);
+                                           std::chrono::steady_clock::time_point deadline,
+                                           bool client_chosen);
+
+// Before an io_context that waited for lookups is destroyed (its threads joined): lookups
+// still running hand nothing to it any more.
+void abandon_name_lookups(const boost::asio::execution_context& context);
 
 }  // namespace http

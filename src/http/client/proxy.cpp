@@ -35,7 +35,7 @@ core::Result<ProxyServer> parse_proxy(const std::string& name, const std::string
   };
   auto parsed = boost::urls::parse_absolute_uri(with_scheme);
   if (!parsed) return fail("not a proxy URL such as http://proxy.example.com:3128");
-  if (parsed->scheme() != "http") {
+  if (core::ascii_lower(parsed->scheme()) != "http") {
     return fail("only http:// proxies are supported (the tunnel to the upstream is TLS)");
   }
   ProxyServer proxy;
@@ -96,11 +96,17 @@ core::Result<NoProxyEntry> parse_no_proxy_entry(std::string text) {
   if (host.starts_with('[')) {
     auto close = host.find(']');
     if (close == std::string::npos) return fail("an unclosed '['");
+    std::string after;
     if (close + 1 < host.size()) {
-      if (host[close + 1] != ':') return fail("text after ']' that is not a port");
-      port_text = host.substr(close + 2);
+      if (host[close + 1] == ':') {
+        port_text = host.substr(close + 2);
+      } else if (host[close + 1] == '/') {
+        after = host.substr(close + 1);  // "[fd00::]/8"
+      } else {
+        return fail("text after ']' that is not a port");
+      }
     }
-    host = host.substr(1, close - 1);
+    host = host.substr(1, close - 1) + after;
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
     port_text = host.substr(host.find(':') + 1);
     host = host.substr(0, host.find(':'));
@@ -143,12 +149,22 @@ bool same_block(const std::array<unsigned char, 16>& a, const std::array<unsigne
   return (a[whole] & mask) == (b[whole] & mask);
 }
 
-bool is_link_local(std::string_view host) {
+// Never through a proxy, as in Go: this machine (localhost, loopback addresses) and the
+// link-local addresses of the AWS instance and container metadata services (and EC2's IPv6
+// metadata address).
+bool always_direct(std::string_view host) {
+  const std::string name = core::ascii_lower(host);
+  if (name == "localhost" || name.ends_with(".localhost")) return true;
   int family = 0;
-  auto bytes = address_bytes(host, family);
+  auto bytes = address_bytes(name, family);
   if (!bytes) return false;
-  if (family == AF_INET) return (*bytes)[0] == 169 && (*bytes)[1] == 254;
-  return (*bytes)[0] == 0xFE && ((*bytes)[1] & 0xC0) == 0x80;
+  const auto& b = *bytes;
+  if (family == AF_INET) return b[0] == 127 || (b[0] == 169 && b[1] == 254);
+  static constexpr std::array<unsigned char, 16> kLoopback{0, 0, 0, 0, 0, 0, 0, 0,
+                                                           0, 0, 0, 0, 0, 0, 0, 1};
+  static constexpr std::array<unsigned char, 16> kEc2Metadata{
+      0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0x54};
+  return b == kLoopback || b == kEc2Metadata || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
 }
 
 ProxySettings* g_settings = nullptr;
@@ -230,7 +246,7 @@ const ProxyServer* proxy_for(const Url& target) {
   if (g_settings == nullptr) return nullptr;
   const auto& proxy = target.tls ? g_settings->for_https : g_settings->for_http;
   if (!proxy) return nullptr;
-  if (is_link_local(target.host) ||
+  if (always_direct(target.host) ||
       bypasses_proxy(g_settings->no_proxy, target.host, target.port)) {
     return nullptr;
   }

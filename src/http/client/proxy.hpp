@@ -3,8 +3,9 @@
 // for https upstreams, HTTP_PROXY for http ones (lower-case names too; the lower-case one
 // wins), NO_PROXY for the hosts reached directly. Upstreams are reached through the proxy
 // with a CONNECT tunnel (TLS stays end to end; an http upstream needs a proxy that allows
-// CONNECT to its port). Link-local addresses (the AWS instance and container metadata
-// services) are always reached directly. Read once at start, before the I/O threads run.
+// CONNECT to its port). This machine (localhost, loopback addresses) and link-local
+// addresses (the AWS instance and container metadata services) are always reached directly,
+// as Go does. Read once at start, before the I/O threads run.
 
 #include <cstdint>
 #include <map>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
@@ -111,6 +112,13 @@ std::unique_ptr<UpstreamCall::Connection> take_pooled(const std::string& origin)
 }
 
 void give_back(std::unique_ptr<UpstreamCall::Connection> connection) {
+  // A client's image URLs are one-off hosts a client may make up by the thousand: their
+  // connections are not kept (they would crowd out the upstreams'). Nor are connections of
+  // an io_context that stopped: at exit, a request ended on another thread than its own.
+  if (connection->origin.ends_with("|public")) return;
+  const auto executor = connection->lowest().get_executor();
+  const auto* on_context = executor.target<net::io_context::executor_type>();
+  if (on_context == nullptr || on_context->context().stopped()) return;
   connection->reused = false;
   const std::string origin = connection->origin;
   t_pool.give_back(origin, std::move(connection), std::chrono::steady_clock::now());
@@ -139,9 +147,9 @@ bool non_public(const net::ip::address& address) {
 
 // The endpoints of host:port by the deadline, into `out`.
 awaitable<CallError> resolve(const std::string& host, std::uint16_t port,
-                             std::chrono::steady_clock::time_point deadline,
+                             std::chrono::steady_clock::time_point deadline, bool client_chosen,
                              std::vector<tcp::endpoint>& out) {
-  const auto lookup = co_await look_up(host, port, deadline);
+  const auto lookup = co_await look_up(host, port, deadline, client_chosen);
   if (lookup.timed_out) {
     co_return CallError{CallErrorKind::kTimeout,
                         "resolving " + host + ": timed out (upstream_connect_timeout)"};
@@ -171,14 +179,15 @@ awaitable<CallError> open_tunnel(beast::tcp_stream& stream, const std::string& a
   auto [read_ec, header_end] =
       co_await net::async_read_until(stream, std::move(buffer), "\r\n\r\n", kTuple);
   if (read_ec) co_return connect_error(what, read_ec);
-  // Neither TLS nor HTTP lets the upstream speak first: anything after the header is wrong.
-  if (header_end != answer.size()) {
-    co_return CallError{CallErrorKind::kProtocol, what + ": bytes after the proxy's answer"};
-  }
   const std::string status_line = answer.substr(0, answer.find("\r\n"));
   const bool http = status_line.starts_with("HTTP/1.") && status_line.size() >= 12;
   const std::string status = http ? status_line.substr(9, 3) : "";
-  if (status.size() == 3 && status[0] == '2') co_return CallError{};
+  if (status.size() == 3 && status[0] == '2') {
+    // Neither TLS nor HTTP lets the upstream speak first: bytes after the header are wrong.
+    if (header_end == answer.size()) co_return CallError{};
+    co_return CallError{CallErrorKind::kProtocol, what + ": bytes after the proxy's answer"};
+  }
+  // A refusal usually comes with a body (Squid's error page), in the same read: not read.
   if (status == "407") {
     co_return CallError{
         CallErrorKind::kConnect,
@@ -206,7 +215,9 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
   // here first (a URL a client chose): then the tunnel goes to the checked address.
   if (!proxy || public_only) {
     std::vector<tcp::endpoint> endpoints;
-    if (auto error = co_await resolve(url.host, url.port, deadline, endpoints)) co_return error;
+    if (auto error = co_await resolve(url.host, url.port, deadline, public_only, endpoints)) {
+      co_return error;
+    }
     for (const auto& endpoint : endpoints) {
       if (!public_only || !non_public(endpoint.address())) allowed.push_back(endpoint);
     }
@@ -221,7 +232,7 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
     const bool ipv6 = host.find(':') != std::string::npos;
     tunnel_to = (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(url.port);
     allowed.clear();
-    if (auto error = co_await resolve(proxy->host, proxy->port, deadline, allowed)) {
+    if (auto error = co_await resolve(proxy->host, proxy->port, deadline, false, allowed)) {
       co_return error;
     }
   }

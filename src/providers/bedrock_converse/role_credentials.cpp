@@ -19,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/thread_name.hpp"
+#include "http/client/name_lookup.hpp"
 #include "http/client/upstream_call.hpp"
 #include "http/client/url.hpp"
 #include "telemetry/log.hpp"
@@ -337,6 +338,7 @@ RoleCredentials::RoleCredentials(std::shared_ptr<State> state) : state_(std::mov
 RoleCredentials::~RoleCredentials() {
   state_->io.stop();
   if (state_->thread.joinable()) state_->thread.join();
+  http::abandon_name_lookups(state_->io);
 }
 
 std::shared_ptr<RoleCredentials> RoleCredentials::start(std::shared_ptr<State> state) {

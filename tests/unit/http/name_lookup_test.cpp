@@ -17,7 +17,7 @@ NameLookup look_up_now(const std::string& host, std::uint16_t port) {
   NameLookup result;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   net::co_spawn(
-      io, [&]() -> net::awaitable<void> { result = co_await look_up(host, port, deadline); },
+      io, [&]() -> net::awaitable<void> { result = co_await look_up(host, port, deadline, false); },
       net::detached);
   io.run();
   return result;

@@ -37,6 +37,7 @@ TEST(ProxySettings, CredentialsBecomeBasicAuthorizationAndAreNeverShown) {
   EXPECT_EQ(settings.for_https->authorization, "Basic YWxAaWNlOnA6c3M=");
   EXPECT_EQ(settings.for_https->shown, "http://[::1]:3128");
   EXPECT_EQ(must({{"HTTP_PROXY", "http://proxy"}}).for_http->port, 80);
+  EXPECT_EQ(must({{"HTTP_PROXY", "HTTP://Proxy:3128"}}).for_http->port, 3128);
 }
 
 TEST(ProxySettings, WhatCannotBeUsedIsAnErrorNamingTheVariable) {
@@ -54,7 +55,7 @@ TEST(ProxySettings, WhatCannotBeUsedIsAnErrorNamingTheVariable) {
 TEST(NoProxy, MatchesNamesTheirSubdomainsAddressesBlocksAndPorts) {
   auto no_proxy = must({{"NO_PROXY",
                          " example.com, .internal ,*.corp.test, 10.0.0.0/8,192.168.1.7, "
-                         "[fd00::1]:8080, fe80::/10, svc:9000"}})
+                         "[fd00::1]:8080, [fe80::]/10, svc:9000"}})
                       .no_proxy;
   ASSERT_EQ(no_proxy.size(), 8u);
   for (const auto& [host, port] :
@@ -86,16 +87,18 @@ TEST(NoProxy, MatchesNamesTheirSubdomainsAddressesBlocksAndPorts) {
 TEST(ProxyFor, ChoosesByTheUpstreamsSchemeAndSkipsLinkLocalAndNoProxy) {
   use_proxies(must({{"HTTPS_PROXY", "http://secure-proxy:3128"},
                     {"HTTP_PROXY", "http://plain-proxy:3128"},
-                    {"NO_PROXY", "localhost"}}));
+                    {"NO_PROXY", "example.org"}}));
   Url https_target{.tls = true, .host = "bedrock-runtime.us-east-1.amazonaws.com", .port = 443};
   Url http_target{.tls = false, .host = "vllm.example.com", .port = 8000};
   ASSERT_NE(proxy_for(https_target), nullptr);
   EXPECT_EQ(proxy_for(https_target)->host, "secure-proxy");
   EXPECT_EQ(proxy_for(http_target)->host, "plain-proxy");
-  // The instance and container metadata services are always reached directly.
-  EXPECT_EQ(proxy_for(Url{.tls = false, .host = "169.254.169.254", .port = 80}), nullptr);
-  EXPECT_EQ(proxy_for(Url{.tls = false, .host = "fe80::a9fe:a9fe", .port = 80}), nullptr);
-  EXPECT_EQ(proxy_for(Url{.tls = false, .host = "localhost", .port = 8080}), nullptr);
+  // This machine and the instance and container metadata services: always direct.
+  for (const char* host : {"169.254.169.254", "169.254.170.2", "fe80::a9fe:a9fe", "fd00:ec2::254",
+                           "127.0.0.1", "127.1.2.3", "::1", "LocalHost", "api.localhost"}) {
+    EXPECT_EQ(proxy_for(Url{.tls = false, .host = host, .port = 80}), nullptr) << host;
+  }
+  EXPECT_NE(proxy_for(Url{.tls = false, .host = "10.0.0.1", .port = 80}), nullptr);
   use_proxies({});
   EXPECT_EQ(proxy_for(https_target), nullptr);
 }
