@@ -59,11 +59,19 @@ has_phase() { [[ ",$phases," == *",$1,"* ]]; }
 [[ -n ${BENCH_SKIP_DEPS:-} ]] || "$root/scripts/install-bench-deps.sh"
 if [[ -z $binary ]]; then
   log "building the release binary"
-  (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release -j 2 --target llmgate)
+  (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release -j 2 --target llmgate llmgate_sqlite_search)
   binary=$root/build/release/llmgate
 fi
 binary=$(realpath "$binary")
 [[ -x $binary ]] || { echo "bench: no executable at $binary" >&2; exit 1; }
+# The search index's tokenizer for the sqlite3 shell that fills the grown database: beside the
+# binary (a build directory), else built in build/release.
+search_extension=$(dirname "$binary")/libllmgate_sqlite_search.so
+if [[ ! -f $search_extension ]]; then
+  (cd "$root" && cmake --preset release >/dev/null &&
+    cmake --build --preset release -j 2 --target llmgate_sqlite_search)
+  search_extension=$root/build/release/libllmgate_sqlite_search.so
+fi
 for tool in nginx wrk node curl sqlite3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
 done
@@ -438,7 +446,7 @@ if has_phase growth; then
   seed_started=$(date +%s.%N)
   sed -e "s/@KEYS@/$growth_keys/g" -e "s/@THREADS@/$growth_threads/g" \
     -e "s/@THREADS_PER_SESSION@/10/g" "$bench_dir/lib/growth.sql" |
-    sqlite3 -bail "$out/grown.db" >"$out/growth-seed.txt"
+    sqlite3 -bail -cmd ".load ${search_extension%.so}" "$out/grown.db" >"$out/growth-seed.txt"
   seed_seconds=$(awk -v s="$seed_started" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
   log "filled in ${seed_seconds}s: $(tr '\n' ' ' <"$out/growth-seed.txt")"
   restart_started=$(date +%s.%N)

@@ -641,6 +641,28 @@ test('q finds threads by a word of the completion, sessions by a word of the tit
   }
 });
 
+test('q finds a Chinese or Japanese word inside a clause, its characters side by side', { timeout: 30_000 }, async () => {
+  const key = await newKey('cjk');
+  // The echo fake answers "echo: <prompt>": prompt and completion both hold the clause.
+  await converse(stack, key, { model: priced.name, turns: ['我想了解数据库的设计，特别是索引'] });
+  await converse(stack, key, { model: priced.name, turns: ['データベースの設計について教えて'] });
+  await converse(stack, key, { model: priced.name, turns: ['库存还有多少？'] });
+  await waitForSessions(stack, key, 3, 3);
+  const user = as(key);
+  const prompts = async (q) => (await user.list('/user/thread/list', { q })).items.map((t) => t.prompt).sort();
+  assert.deepEqual(await prompts('数据库'), ['我想了解数据库的设计，特别是索引']);
+  assert.deepEqual(await prompts('设计'), ['我想了解数据库的设计，特别是索引']);
+  assert.deepEqual(await prompts('ベース'), ['データベースの設計について教えて']);
+  assert.deepEqual(await prompts('库'), ['库存还有多少？', '我想了解数据库的设计，特别是索引']);
+  assert.deepEqual(await prompts('数库'), [], 'characters that are not side by side');
+  assert.deepEqual(await prompts('echo 索引'), ['我想了解数据库的设计，特别是索引']);
+  // Session titles (the first user message) the same way, for the user and the admin.
+  const titles = (await user.list('/user/session/list', { q: '設計' })).items.map((s) => s.title);
+  assert.deepEqual(titles, ['データベースの設計について教えて']);
+  const admin = await stack.admin.list('/admin/session/list', { q: '还有', key_id: key.id });
+  assert.deepEqual(admin.items.map((s) => s.title), ['库存还有多少？']);
+});
+
 test('paging: limit, offset and total over sessions and threads, newest first', { timeout: 30_000 }, async () => {
   const key = await newKey('paging');
   for (let index = 0; index < 5; ++index) {

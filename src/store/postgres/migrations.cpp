@@ -316,6 +316,50 @@ ALTER TABLE threads ADD COLUMN search tsvector GENERATED ALWAYS AS
 CREATE INDEX threads_search ON threads USING gin (search);
 )sql";
 
+// Chinese and Japanese text is searched by its characters, as SQLite's migration 9 does
+// (store/sqlite/search_tokenizer.hpp): the default parser makes a run of Han or kana one
+// word, found only as a whole or by its beginning. llmgate_search_text puts spaces around
+// each such character, so that each is a lexeme; the columns are made again over it (the
+// tables are rewritten once, as in migration 7). In q, a run of two or more of them must
+// stand together: a phrase ('数' <-> '据' <-> '库') besides the words' lexemes. The
+// character class (Hiragana, Katakana, CJK ideographs and their extensions, halfwidth
+// Katakana) is written twice; the two must stay equal.
+constexpr const char* kMigration8 = R"sql(
+CREATE OR REPLACE FUNCTION llmgate_search_text(t text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT regexp_replace(t, '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af])', ' \1 ', 'g')
+$fn$;
+
+DROP INDEX threads_search;
+ALTER TABLE threads DROP COLUMN search;
+ALTER TABLE threads ADD COLUMN search tsvector GENERATED ALWAYS AS
+  (to_tsvector('llmgate_search'::regconfig, llmgate_search_text(left(prompt, 40000) || ' ' ||
+   left(completion, 40000) || ' ' || left(tool_calls, 40000)))) STORED;
+CREATE INDEX threads_search ON threads USING gin (search);
+
+DROP INDEX sessions_search;
+ALTER TABLE sessions DROP COLUMN search;
+ALTER TABLE sessions ADD COLUMN search tsvector GENERATED ALWAYS AS
+  (to_tsvector('llmgate_search'::regconfig, llmgate_search_text(left(title, 40000)))) STORED;
+CREATE INDEX sessions_search ON sessions USING gin (search);
+
+CREATE OR REPLACE FUNCTION llmgate_search_query(words text, last_word text) RETURNS tsquery
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN runs.query IS NULL THEN base.query ELSE base.query && runs.query END
+  FROM (SELECT CASE WHEN words = '' THEN prefix.query
+                    ELSE plainto_tsquery('llmgate_search', llmgate_search_text(words))
+                         && prefix.query END AS query
+        FROM (SELECT string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') ||
+                                ''':*', ' & ')::tsquery AS query
+              FROM unnest(to_tsvector('llmgate_search', llmgate_search_text(last_word))))
+             AS prefix) AS base,
+       (SELECT string_agg('(' || phraseto_tsquery('llmgate_search',
+                                                  llmgate_search_text(run[1]))::text || ')',
+                          ' & ')::tsquery AS query
+        FROM regexp_matches(words || ' ' || last_word, '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af]{2,})', 'g') AS run) AS runs
+$fn$;
+)sql";
+
 // The text search configuration of migration 2. Accent folding needs the unaccent
 // extension (shipped with PostgreSQL's contrib modules, trusted since PostgreSQL 13, so the
 // database's owner may create it); without it, search folds case only, and says so.
@@ -346,7 +390,7 @@ const std::array kMigrations = {
     Migration{1, kMigration1}, Migration{2, kMigration2, create_search_configuration},
     Migration{3, kMigration3}, Migration{4, kMigration4},
     Migration{5, kMigration5}, Migration{6, kMigration6},
-    Migration{7, kMigration7},
+    Migration{7, kMigration7}, Migration{8, kMigration8},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

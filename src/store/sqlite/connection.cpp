@@ -7,6 +7,8 @@
 #include <thread>
 #include <utility>
 
+#include "store/sqlite/search_tokenizer.hpp"
+
 namespace store::sqlite {
 
 namespace {
@@ -41,6 +43,19 @@ core::Result<sqlite3*> open_database(const std::string& path, int flags) {
     return core::Error::internal("cannot open sqlite database '" + path + "': " + reason);
   }
   return db;
+}
+
+// FTS5's extension interface, as its documentation gets it: a pointer handed out through a
+// bound parameter of the fts5() SQL function.
+fts5_api* fts5_api_of(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(statement, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(statement);
+  }
+  sqlite3_finalize(statement);
+  return api;
 }
 
 }  // namespace
@@ -136,6 +151,11 @@ const char* Connection::synchronous_for(Sync sync) const {
 core::Status Connection::configure(bool in_memory) {
   // Extended codes tell a UNIQUE failure (409) from a FOREIGN KEY failure (400).
   sqlite3_extended_result_codes(db_, 1);
+  // Before anything reads the search index, whose tables name this tokenizer.
+  if (const int rc = register_search_tokenizer(fts5_api_of(db_)); rc != SQLITE_OK) {
+    return core::Error::internal(std::string("cannot register the search tokenizer: ") +
+                                 sqlite3_errstr(rc));
+  }
   wait_when_busy(true);
   if (auto status = exec("PRAGMA foreign_keys = ON"); !status) return status;
   auto mode = pragma("journal_mode = WAL");

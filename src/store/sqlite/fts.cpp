@@ -2,13 +2,15 @@
 
 #include <vector>
 
+#include "store/sqlite/search_tokenizer.hpp"
+
 namespace store::sqlite {
 
 namespace {
 
 bool is_separator(char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }
 
-// The unicode61 tokenizer keeps ASCII letters and digits and drops every other ASCII
+// The tokenizer (unicode61 underneath) keeps ASCII letters and digits and drops every other ASCII
 // character; any non-ASCII byte may start a letter (é, 中), so the tokenizer decides.
 bool may_hold_a_token(std::string_view word) {
   for (char c : word) {
@@ -29,6 +31,27 @@ std::string quoted(std::string_view word) {
   }
   text += '"';
   return text;
+}
+
+// Whether the word's last token is a CJK character (a token of one character, so a prefix
+// of it finds only itself): its last code point that is not punctuation (ASCII, or CJK and
+// fullwidth punctuation such as 。 and ，) decides.
+bool ends_in_character_token(std::string_view word) {
+  char32_t last = 0;
+  for (std::size_t i = 0; i < word.size();) {
+    const auto lead = static_cast<unsigned char>(word[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t code_point = length == 1 ? lead : lead & (0x7F >> length);
+    for (std::size_t k = 1; k < length && i + k < word.size(); ++k) {
+      code_point = (code_point << 6) | (static_cast<unsigned char>(word[i + k]) & 0x3F);
+    }
+    i += length;
+    const bool punctuation = code_point < 0x80 ? !may_hold_a_token(word.substr(i - 1, 1))
+                                               : (code_point >= 0x3000 && code_point <= 0x303F) ||
+                                                     (code_point >= 0xFF00 && code_point <= 0xFF0F);
+    if (!punctuation) last = code_point;
+  }
+  return is_character_token(last);
 }
 
 }  // namespace
@@ -55,7 +78,9 @@ std::optional<std::string> fts_query(std::string_view q) {
     if (!query.empty()) query += " AND ";
     query += quoted(word);
   }
-  query += '*';
+  // FTS5 reads a prefix by merging every match of it first; a CJK character's prefix is
+  // the character itself, which it reads lazily, newest first, without the marker.
+  if (!ends_in_character_token(words.back())) query += '*';
   return query;
 }
 

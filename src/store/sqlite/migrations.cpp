@@ -107,11 +107,11 @@ CREATE INDEX models_provider ON models(provider);
 //
 // Full-text search: external-content FTS5 tables (the text is stored once, in the real
 // table) kept in sync by triggers. Tokenizer unicode61 with remove_diacritics 2: words are
-// runs of letters and digits, case- and accent-folded ("Cafe" finds "café"). CJK text is
-// not segmented: a run of Han characters is one token, found by a prefix of it (the last
-// word of q is matched as a prefix) but not by a word from its middle. The trigram
-// tokenizer would find any substring, but not one shorter than three characters (most
-// Chinese words are two) and with an index several times the size of the text.
+// runs of letters and digits, case- and accent-folded ("Cafe" finds "café"). CJK text was
+// not segmented here (a run of Han characters one token, found only by its beginning);
+// migration 9 makes each CJK character a token. The trigram tokenizer would find any
+// substring, but not one shorter than three characters (most Chinese words are two) and
+// with an index several times the size of the text.
 constexpr const char* kMigration3 = R"sql(
 CREATE TABLE sessions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -317,10 +317,30 @@ WHEN old.id <= (SELECT threads_to FROM search_index_state) BEGIN
 END;
 )sql";
 
+// Chinese and Japanese text is searched by its characters (search_tokenizer.hpp): both
+// indexes are made again with the "llmgate" tokenizer, which every connection registers,
+// from the rows they held (the same cost as migration 8). The maintenance triggers name the
+// tables and columns only, and stay.
+constexpr const char* kMigration9 = R"sql(
+DROP TABLE threads_fts;
+CREATE VIRTUAL TABLE threads_fts USING fts5(
+  prompt, completion, tool_calls, content = 'threads', content_rowid = 'id',
+  tokenize = 'llmgate remove_diacritics 2');
+INSERT INTO threads_fts (rowid, prompt, completion, tool_calls)
+  SELECT id, prompt, completion, tool_calls FROM threads
+  WHERE id <= (SELECT threads_to FROM search_index_state);
+DROP TABLE sessions_fts;
+CREATE VIRTUAL TABLE sessions_fts USING fts5(
+  title, content = 'sessions', content_rowid = 'id',
+  tokenize = 'llmgate remove_diacritics 2');
+INSERT INTO sessions_fts (rowid, title)
+  SELECT id, title FROM sessions WHERE id <= (SELECT sessions_to FROM search_index_state);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kMigration1}, Migration{2, kMigration2}, Migration{3, kMigration3},
     Migration{4, kMigration4}, Migration{5, kMigration5}, Migration{6, kMigration6},
-    Migration{7, kMigration7}, Migration{8, kMigration8},
+    Migration{7, kMigration7}, Migration{8, kMigration8}, Migration{9, kMigration9},
 };
 
 core::Result<std::int64_t> current_version(Connection& connection) {

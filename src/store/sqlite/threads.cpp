@@ -249,7 +249,7 @@ enum class ScopedSearch { kScratch, kWalkMatches, kCollectMatches };
 constexpr std::int64_t kFewThreads = 1000;
 constexpr const char* kCreateScratch =
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch USING fts5("
-    "prompt, completion, tool_calls, tokenize = 'unicode61 remove_diacritics 2')";
+    "prompt, completion, tool_calls, tokenize = 'llmgate remove_diacritics 2')";
 constexpr const char* kClearScratch = "DELETE FROM temp.search_scratch";
 
 // The single number `sql` selects; its parameters are `conditions`' values, then `last`

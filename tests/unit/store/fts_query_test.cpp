@@ -40,7 +40,18 @@ TEST(FtsQueryTest, DropsWordsWithoutLettersOrDigits) {
 }
 
 TEST(FtsQueryTest, KeepsNonAsciiWords) {
-  EXPECT_EQ(fts_query("café 中文"), "\"café\" AND \"中文\"*");
+  EXPECT_EQ(fts_query("中文 café"), "\"中文\" AND \"café\"*");
+}
+
+// A CJK character is a token alone (search_tokenizer.hpp): its prefix is itself, and a
+// prefix query would merge all its matches first.
+TEST(FtsQueryTest, NoPrefixAfterACjkCharacter) {
+  EXPECT_EQ(fts_query("café 中文"), "\"café\" AND \"中文\"");
+  EXPECT_EQ(fts_query("数据库。"), "\"数据库。\"");
+  EXPECT_EQ(fts_query("数据库?!"), "\"数据库?!\"");
+  EXPECT_EQ(fts_query("データ"), "\"データ\"");
+  EXPECT_EQ(fts_query("k8s集群x"), "\"k8s集群x\"*");
+  EXPECT_EQ(fts_query("집"), "\"집\"*");  // Hangul words are words
 }
 
 }  // namespace

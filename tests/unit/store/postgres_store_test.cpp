@@ -369,6 +369,45 @@ TEST_F(PostgresRecordsTest, ToolCallsAreSearchedAlsoAfterTheMigration) {
   EXPECT_EQ(prompts("flight"), (std::vector<std::string>{"plan a trip"}));
 }
 
+// Chinese and Japanese text is searched by its characters (migration 8), as on SQLite
+// (search_cjk_test.cpp): a word from the middle of a clause, its characters side by side.
+TEST_F(PostgresRecordsTest, ChineseAndJapaneseWordsAreFoundInsideAClause) {
+  using Strings = std::vector<std::string>;
+  auto database = new_thread(alice_, "h:db", 1, "我想了解数据库的设计，特别是索引",
+                             "Kubernetes集群也可以运行它。");
+  database.session_title = "数据库设计";
+  auto japanese = new_thread(alice_, "h:jp", 2, "データベースの設計について教えて", "");
+  auto stock = new_thread(bob_, "h:stock", 3, "库存还有多少？", "");
+  ASSERT_TRUE(store_->insert_threads({database, japanese, stock}));
+  EXPECT_EQ(prompts("数据库"), (Strings{"我想了解数据库的设计，特别是索引"}));
+  EXPECT_EQ(prompts("设计"), (Strings{"我想了解数据库的设计，特别是索引"}));
+  EXPECT_EQ(prompts("ベース"), (Strings{"データベースの設計について教えて"}));
+  EXPECT_EQ(prompts("还"), (Strings{"库存还有多少？"}));
+  EXPECT_TRUE(prompts("数库").empty());    // both occur, not side by side
+  EXPECT_TRUE(prompts("库数据").empty());  // the order matters
+  EXPECT_EQ(prompts("库").size(), 2u);
+  EXPECT_EQ(prompts("kubernetes 集群").size(), 1u);
+  EXPECT_EQ(prompts("集群 kuber").size(), 1u);  // the last word still a prefix
+  EXPECT_EQ(prompts("数据 设计", alice_).size(), 1u);
+  EXPECT_TRUE(prompts("数据 设计", bob_).empty());
+  RecordFilter sessions;
+  sessions.page.q = "设计";
+  EXPECT_EQ(must(store_->list_sessions(sessions)).total, 1);
+
+  // Back to version 7, whose columns took a run of Han characters as one word.
+  ASSERT_EQ(migrations()[7].version, 8);
+  exec(*store_,
+       "DROP INDEX threads_search; ALTER TABLE threads DROP COLUMN search; "
+       "ALTER TABLE threads ADD COLUMN search tsvector GENERATED ALWAYS AS "
+       "(to_tsvector('llmgate_search'::regconfig, left(prompt, 40000) || ' ' || "
+       "left(completion, 40000) || ' ' || left(tool_calls, 40000))) STORED; "
+       "CREATE INDEX threads_search ON threads USING gin (search); "
+       "DELETE FROM schema_migrations WHERE version >= 8");
+  EXPECT_TRUE(prompts("设计").empty());
+  ASSERT_TRUE(store_->migrate());
+  EXPECT_EQ(prompts("设计"), (Strings{"我想了解数据库的设计，特别是索引"}));
+}
+
 TEST_F(PostgresRecordsTest, StatisticsSumTheThreads) {
   auto old = new_thread(alice_, "h:1", 100);
   old.model = "b-model";
