@@ -459,7 +459,9 @@ if has_phase growth; then
 
   for query in "/admin/thread/list" "/admin/thread/list?q=123456" "/admin/thread/list?q=kubernetes" \
     "/admin/thread/list?q=answer" "/admin/session/list" "/admin/thread/list?key_id=5" \
-    "/admin/thread/list?key_id=5&q=answer" "/admin/session/list?q=kubernetes"; do
+    "/admin/thread/list?key_id=5&q=answer" "/admin/session/list?q=kubernetes" \
+    "/admin/thread/list?q=%E6%95%B0%E6%8D%AE%E5%BA%93" \
+    "/admin/thread/list?q=%E5%AE%9E%E7%94%A8%E6%AD%A5%E9%AA%A4"; do  # 数据库, 实用步骤
     ms=$(median_ms "$query" "$growth_port")
     total=$(curl -sS -H "Authorization: Bearer $admin_key" "http://127.0.0.1:$growth_port$query" | json_get data.total)
     record "{\"phase\":\"growth\",\"what\":\"list\",\"query\":\"$query\",\"ms\":$ms,\"total\":$total}"

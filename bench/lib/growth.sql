@@ -13,6 +13,12 @@ INSERT INTO words (n, w) SELECT key, value FROM json_each(
   '["postgres","vacuum","kubernetes","ingress","invoice","budget","python","asyncio","rust",' ||
   '"borrow","latency","cache","terraform","module","react","hooks","shipping","warehouse",' ||
   '"contract","renewal"]');
+-- Chinese words for the completions' second sentence: the gateway's users write Chinese too,
+-- and the search index holds each Han character as a token (docs/records.md, "Search").
+CREATE TEMP TABLE cjk_words (n INTEGER PRIMARY KEY, w TEXT NOT NULL);
+INSERT INTO cjk_words (n, w) SELECT key, value FROM json_each(
+  '["数据库","缓存","容器","集群","网关","索引","事务","日志","监控","部署","测试","接口",' ||
+  '"权限","存储","网络","队列","调度","备份","配置","发票"]');
 
 INSERT INTO api_keys (name, email, role, group_id, key_hash, key_hint, month_quota, balance,
                       created_at, updated_at)
@@ -52,7 +58,8 @@ p AS (
 SELECT c.smin + p.s, c.kmin + (p.s % c.kcount), lower(hex(randomblob(8))), 'bench-model',
        p.prompt,
        'Here is an answer about ' || (SELECT w FROM words WHERE n = (p.i * 7) % 20) ||
-         ' with a few practical steps and a short example.',
+         ' with a few practical steps and a short example. 这是关于' ||
+         (SELECT w FROM cjk_words WHERE n = (p.i * 3) % 20) || '的回答，包含几个实用步骤。',
        json_array(json_object('role', 'user', 'content', p.prompt)),
        14, 15, 150000000, 600000000, 11100, 120, 900, p.i % 2, 'ok', c.t0 + p.i / 40
 FROM p, c;
