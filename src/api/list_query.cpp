@@ -4,6 +4,8 @@
 
 #include <boost/json/object.hpp>
 
+#include "core/utf8.hpp"
+
 namespace api {
 namespace {
 
@@ -35,8 +37,18 @@ core::Result<store::ListQuery> read_list_query(const http::Request& request) {
     if (**offset < 0) return core::Error::bad_request("offset: must not be negative", "offset");
     query.offset = **offset;
   }
-  query.q = request.query_param("q").value_or("");
+  auto q = read_text_param(request, "q");
+  if (!q) return q.take_error();
+  query.q = std::move(*q);
   return query;
+}
+
+core::Result<std::string> read_text_param(const http::Request& request, std::string_view name) {
+  std::string text = request.query_param(name).value_or("");
+  if (!core::is_valid_utf8(text)) {
+    return core::Error::bad_request(std::string(name) + ": must be UTF-8 text", std::string(name));
+  }
+  return text;
 }
 
 core::Result<std::optional<std::int64_t>> read_id_param(const http::Request& request,

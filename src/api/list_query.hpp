@@ -21,6 +21,10 @@ inline constexpr std::int64_t kMaxLimit = 1000;
 
 // limit (default 20, clamped to 1000), offset (default 0), q. Errors name the parameter.
 core::Result<store::ListQuery> read_list_query(const http::Request& request);
+// A text parameter (q, a name filter), "" when absent. Its percent-decoded bytes must be
+// UTF-8 (a 400 naming it otherwise): PostgreSQL refuses other bytes in text, and a filter of
+// them could match nothing anyway.
+core::Result<std::string> read_text_param(const http::Request& request, std::string_view name);
 // An optional integer id filter such as key_id; empty or absent means none.
 core::Result<std::optional<std::int64_t>> read_id_param(const http::Request& request,
                                                         std::string_view name);

@@ -194,7 +194,8 @@ int serve_gateway(const config::Settings& settings) {
   // Changes other gateways make reach this one within a second (SPEC 2, 11); null for SQLite.
   std::unique_ptr<store::ChangeWatch> watch =
       store.watch_changes([&database] { database.refresh_soon(); });
-  records::Recorder recorder(worker, core::Clock(settings.clock_offset), settings.store_content);
+  records::Recorder recorder(worker, core::Clock(settings.clock_offset),
+                             {.text = settings.store_content, .media = settings.store_media});
   chat::Pipeline pipeline(
       http::ClientTimeouts{settings.upstream_connect_timeout, settings.upstream_first_byte_timeout,
                            settings.upstream_idle_timeout},

@@ -197,6 +197,11 @@ const std::vector<SettingSpec>& specs() {
         "keep prompts and completions; false keeps tokens, cost and timings only"},
        K::kBoolean,
        bool_setting(&Settings::store_content)},
+      {{"store_media", "LLMGATE_STORE_MEDIA", "true",
+        "keep images, audio and files sent inline (base64) in the records' whole prompt; false "
+        "stores their type, size and SHA-256 instead"},
+       K::kBoolean,
+       bool_setting(&Settings::store_media)},
       {{"timezone", "LLMGATE_TIMEZONE", "UTC", "time zone in which a quota month starts"},
        K::kText,
        non_empty_setting(&Settings::timezone)},

@@ -21,6 +21,8 @@ struct Settings {
   std::string database = "sqlite://./data/llmgate.db";
   std::string admin_key;  // empty: generate one on first start
   bool store_content = true;
+  bool store_media =
+      true;  // inline images, audio and files in the records (records/inline_media.hpp)
   std::string timezone = "UTC";
   std::uint64_t max_body_bytes = 32ull * 1024 * 1024;
   std::uint32_t max_header_bytes = 64 * 1024;

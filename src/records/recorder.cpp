@@ -4,19 +4,20 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/utf8.hpp"
 #include "records/conversation.hpp"
+#include "records/inline_media.hpp"
 #include "telemetry/log.hpp"
 
 namespace records {
 
-Recorder::Recorder(store::Worker& worker, core::Clock clock, bool store_content,
-                   std::size_t max_pending, std::chrono::milliseconds batch_window)
+Recorder::Recorder(store::Worker& worker, core::Clock clock, Keep keep, std::size_t max_pending,
+                   std::chrono::milliseconds batch_window)
     : worker_(worker),
       clock_(clock),
-      store_content_(store_content),
+      store_content_(keep.text),
+      store_media_(keep.media),
       max_pending_(max_pending),
       batch_window_(batch_window) {}
 
@@ -143,7 +144,7 @@ void Recorder::flush(store::Store& store) {
     thread.session_title = session_title(messages);
     if (store_content_) {
       thread.prompt = last_user_message(messages);
-      thread.whole_prompt = boost::json::serialize(messages);
+      thread.whole_prompt = whole_prompt_text(messages, store_media_);
     } else {
       thread.session_title.clear();
     }

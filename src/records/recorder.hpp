@@ -32,7 +32,13 @@ class Recorder final : public chat::CompletionObserver {
   // transactions, so a charge waits for at most this many rows' writing (a few ms).
   static constexpr std::size_t kRowsPerWrite = 128;
 
-  Recorder(store::Worker& worker, core::Clock clock, bool store_content,
+  // What of a request's content a record keeps (LLMGATE_STORE_CONTENT, LLMGATE_STORE_MEDIA).
+  struct Keep {
+    bool text = true;   // prompt, completion, whole prompt, title
+    bool media = true;  // inline images, audio and files in the whole prompt
+  };
+
+  Recorder(store::Worker& worker, core::Clock clock, Keep keep,
            std::size_t max_pending = kDefaultMaxPending,
            std::chrono::milliseconds batch_window = kDefaultBatchWindow);
 
@@ -62,6 +68,7 @@ class Recorder final : public chat::CompletionObserver {
   store::Worker& worker_;
   core::Clock clock_;
   bool store_content_;
+  bool store_media_;
   std::size_t max_pending_;
   std::chrono::milliseconds batch_window_;
   mutable std::mutex mutex_;

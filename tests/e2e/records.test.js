@@ -16,6 +16,7 @@ import { after, before, test } from 'node:test';
 import { echoUsage, kToolArguments, kToolCallId, kToolUsage } from '../fakes/openai_upstream.js';
 import { assertAdminError } from './lib/expect.js';
 import { eventually } from './lib/eventually.js';
+import { request } from './lib/http.js';
 import { costNanos, decimal, sumNanos, toNanos } from './lib/money.js';
 import {
   apiAs,
@@ -661,6 +662,24 @@ test('q finds a Chinese or Japanese word inside a clause, its characters side by
   assert.deepEqual(titles, ['データベースの設計について教えて']);
   const admin = await stack.admin.list('/admin/session/list', { q: '还有', key_id: key.id });
   assert.deepEqual(admin.items.map((s) => s.title), ['库存还有多少？']);
+  // q is any bytes: cut UTF-8 is refused naming q (a gateway once died on it, and
+  // PostgreSQL refuses such text); runs of kana punctuation are text that matches nothing.
+  const paths = ['/admin/thread/list', '/admin/session/list', '/user/thread/list', '/user/session/list'];
+  const get = (path, q) => request(`${stack.gateway.url}${path}?q=${q}`, { key: path.startsWith('/admin') ? stack.gateway.adminKey : key.api_key });
+  for (const q of ['%F0', 'a%F0', '%E4', '%E6%95%B0%E6%8D', '%ED%A0%80']) {
+    for (const path of paths) {
+      const answer = await get(path, q);
+      assert.equal(answer.status, 400, `${path}?q=${q}: ${answer.text}`);
+      assert.equal(answer.json.error.param, 'q', answer.text);
+    }
+  }
+  for (const q of ['%E3%83%BB%E3%83%BB', '%E3%82%9B%E3%82%9C%20abc']) {
+    for (const path of paths) {
+      const answer = await get(path, q);
+      assert.equal(answer.status, 200, `${path}?q=${q}: ${answer.text}`);
+      assert.equal(answer.json.data.total, 0, `${path}?q=${q}: ${answer.text}`);
+    }
+  }
 });
 
 test('paging: limit, offset and total over sessions and threads, newest first', { timeout: 30_000 }, async () => {

@@ -176,8 +176,9 @@ awaitable<void> list(RequestContext& context, Database& database) {
   const auto& request = context.exchange.request();
   auto page = read_list_query(request);
   if (!page) co_return co_await answer_error(context, page.error());
-  store::KeyFilter filter{*page, request.query_param("name").value_or(""), std::nullopt,
-                          std::nullopt};
+  auto name = read_text_param(request, "name");
+  if (!name) co_return co_await answer_error(context, name.error());
+  store::KeyFilter filter{*page, std::move(*name), std::nullopt, std::nullopt};
   auto group_id = read_id_param(request, "group_id");
   if (!group_id) co_return co_await answer_error(context, group_id.error());
   filter.group_id = *group_id;

@@ -173,7 +173,9 @@ awaitable<void> list(RequestContext& context, Database& database) {
   const auto& request = context.exchange.request();
   auto page = read_list_query(request);
   if (!page) co_return co_await answer_error(context, page.error());
-  store::ModelFilter filter{*page, request.query_param("provider").value_or("")};
+  auto provider = read_text_param(request, "provider");
+  if (!provider) co_return co_await answer_error(context, provider.error());
+  store::ModelFilter filter{*page, std::move(*provider)};
   auto job = [filter](store::Store& store) { return store.list_models(filter); };
   auto rows = co_await database.read(std::move(job));
   if (!rows) co_return co_await answer_error(context, rows.error());

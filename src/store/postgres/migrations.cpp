@@ -319,15 +319,27 @@ CREATE INDEX threads_search ON threads USING gin (search);
 // Chinese and Japanese text is searched by its characters, as SQLite's migration 9 does
 // (store/sqlite/search_tokenizer.hpp): the default parser makes a run of Han or kana one
 // word, found only as a whole or by its beginning. llmgate_search_text puts spaces around
-// each such character, so that each is a lexeme; the columns are made again over it (the
-// tables are rewritten once, as in migration 7). In q, a run of two or more of them must
-// stand together: a phrase ('数' <-> '据' <-> '库') besides the words' lexemes. The
-// character class (Hiragana, Katakana, CJK ideographs and their extensions, halfwidth
-// Katakana) is written twice; the two must stay equal.
+// each such character, so that each is a lexeme, and adds every pair of neighbours
+// (llmgate_search_pairs: 数据库 gives 数据 and 据库); the columns are made again over it (the
+// tables are rewritten once, as in migration 7). In q, a run of two or more such
+// characters must have all its pairs. Pairs, not phrases: a tsvector keeps at most 16,383
+// positions and 256 per lexeme, so a phrase deep in a long Chinese text would not be found,
+// and a phrase needs a recheck of every candidate row. The character class (Hiragana,
+// Katakana, CJK ideographs and their extensions, halfwidth Katakana) is written out in each
+// pattern.
 constexpr const char* kMigration8 = R"sql(
+CREATE OR REPLACE FUNCTION llmgate_search_pairs(t text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  -- The runs alone; their pairs from the first character, then from the second.
+  SELECT regexp_replace(runs, '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af][\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af])', ' \1 ', 'g') || ' ' ||
+         regexp_replace(regexp_replace(runs, '(^| )[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af]', '\1', 'g'),
+                        '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af][\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af])', ' \1 ', 'g')
+  FROM (SELECT regexp_replace(t, '[^\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af]+', ' ', 'g') AS runs) AS cut
+$fn$;
+
 CREATE OR REPLACE FUNCTION llmgate_search_text(t text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-  SELECT regexp_replace(t, '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af])', ' \1 ', 'g')
+  SELECT regexp_replace(t, '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af])', ' \1 ', 'g') || ' ' || llmgate_search_pairs(t)
 $fn$;
 
 DROP INDEX threads_search;
@@ -343,9 +355,10 @@ ALTER TABLE sessions ADD COLUMN search tsvector GENERATED ALWAYS AS
   (to_tsvector('llmgate_search'::regconfig, llmgate_search_text(left(title, 40000)))) STORED;
 CREATE INDEX sessions_search ON sessions USING gin (search);
 
+-- As migration 2's, and each run of CJK characters in q must have all its pairs.
 CREATE OR REPLACE FUNCTION llmgate_search_query(words text, last_word text) RETURNS tsquery
 LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT CASE WHEN runs.query IS NULL THEN base.query ELSE base.query && runs.query END
+  SELECT CASE WHEN pairs.query IS NULL THEN base.query ELSE base.query && pairs.query END
   FROM (SELECT CASE WHEN words = '' THEN prefix.query
                     ELSE plainto_tsquery('llmgate_search', llmgate_search_text(words))
                          && prefix.query END AS query
@@ -353,10 +366,10 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
                                 ''':*', ' & ')::tsquery AS query
               FROM unnest(to_tsvector('llmgate_search', llmgate_search_text(last_word))))
              AS prefix) AS base,
-       (SELECT string_agg('(' || phraseto_tsquery('llmgate_search',
-                                                  llmgate_search_text(run[1]))::text || ')',
+       (SELECT string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''',
                           ' & ')::tsquery AS query
-        FROM regexp_matches(words || ' ' || last_word, '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af]{2,})', 'g') AS run) AS runs
+        FROM unnest(to_tsvector('llmgate_search',
+                                llmgate_search_pairs(words || ' ' || last_word)))) AS pairs
 $fn$;
 )sql";
 

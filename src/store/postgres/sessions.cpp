@@ -12,15 +12,17 @@ namespace store::postgres {
 core::Result<Page<SessionRow>> PostgresStore::list_sessions(const RecordFilter& filter) {
   Conditions conditions;
   if (filter.key_id) conditions.equals("s.key_id", *filter.key_id);
-  // The title, or the text of any of the session's threads.
+  // The title, or the text of any of the session's threads. The query is worked out once
+  // (a sub-select): the function cannot be inlined, and would otherwise run again for every
+  // row the index proposes.
   if (auto words = search_words(filter.page.q)) {
     if (words->last_word.empty()) {
       conditions.add("FALSE");
     } else {
       conditions.add(
-          "s.search @@ llmgate_search_query(?::text, ?::text) OR s.id IN "
-          "(SELECT session_id FROM threads WHERE search @@ llmgate_search_query(?::text, "
-          "?::text))",
+          "s.search @@ (SELECT llmgate_search_query(?::text, ?::text)) OR s.id IN "
+          "(SELECT session_id FROM threads WHERE search @@ "
+          "(SELECT llmgate_search_query(?::text, ?::text)))",
           {words->words, words->last_word, words->words, words->last_word});
     }
   }

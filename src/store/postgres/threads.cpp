@@ -105,12 +105,13 @@ core::Result<Page<ThreadRow>> PostgresStore::list_threads(const RecordFilter& fi
   Conditions conditions;
   if (filter.key_id) conditions.equals("t.key_id", *filter.key_id);
   if (filter.session_id) conditions.equals("t.session_id", *filter.session_id);
-  // The thread's own prompt and completion; its session's title is the sessions list's.
+  // The thread's own prompt and completion; its session's title is the sessions list's. The
+  // query is worked out once (a sub-select), not again for every row the index proposes.
   if (auto words = search_words(filter.page.q)) {
     if (words->last_word.empty()) {
       conditions.add("FALSE");
     } else {
-      conditions.add("t.search @@ llmgate_search_query(?::text, ?::text)",
+      conditions.add("t.search @@ (SELECT llmgate_search_query(?::text, ?::text))",
                      {words->words, words->last_word});
     }
   }

@@ -35,20 +35,32 @@ std::string quoted(std::string_view word) {
 
 // Whether the word's last token is a CJK character (a token of one character, so a prefix
 // of it finds only itself): its last code point that is not punctuation (ASCII, or CJK and
-// fullwidth punctuation such as 。 and ，) decides.
+// fullwidth punctuation such as 。 and ，) decides. Bytes that are not UTF-8 (q is any
+// percent-decoded bytes) decide "no": the marker then stays, which is never wrong.
 bool ends_in_character_token(std::string_view word) {
   char32_t last = 0;
   for (std::size_t i = 0; i < word.size();) {
     const auto lead = static_cast<unsigned char>(word[i]);
-    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-    char32_t code_point = length == 1 ? lead : lead & (0x7F >> length);
-    for (std::size_t k = 1; k < length && i + k < word.size(); ++k) {
-      code_point = (code_point << 6) | (static_cast<unsigned char>(word[i + k]) & 0x3F);
+    if (lead < 0x80) {
+      if (may_hold_a_token(word.substr(i, 1))) last = lead;
+      ++i;
+      continue;
+    }
+    const std::size_t length = lead >= 0xC2 && lead < 0xE0   ? 2
+                               : lead >= 0xE0 && lead < 0xF0 ? 3
+                               : lead >= 0xF0 && lead < 0xF5 ? 4
+                                                             : 0;
+    if (length == 0 || i + length > word.size()) return false;
+    char32_t code_point = lead & (0x7F >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(word[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (next & 0x3F);
     }
     i += length;
-    const bool punctuation = code_point < 0x80 ? !may_hold_a_token(word.substr(i - 1, 1))
-                                               : (code_point >= 0x3000 && code_point <= 0x303F) ||
-                                                     (code_point >= 0xFF00 && code_point <= 0xFF0F);
+    const bool punctuation =
+        (code_point >= 0x3000 && code_point <= 0x303F && !is_character_token(code_point)) ||
+        (code_point >= 0xFF00 && code_point <= 0xFF0F);
     if (!punctuation) last = code_point;
   }
   return is_character_token(last);

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
 #include <new>
 
 namespace store::sqlite {
@@ -18,6 +19,8 @@ using TokenCallback = int (*)(void* context, int flags, const char* token, int s
 struct Relay {
   void* context;
   TokenCallback deliver;
+  const char* text;  // the text being tokenized, for the pieces' places in it
+  int text_size;
 };
 
 // The length of the UTF-8 sequence a byte starts (unicode61 writes valid UTF-8) and its
@@ -40,12 +43,24 @@ int split_token(void* context, int flags, const char* token, int size, int start
   bool maybe = false;
   for (int i = 0; i < size && !maybe; ++i) maybe = bytes[i] >= 0xE3;
   if (!maybe) return relay->deliver(relay->context, flags, token, size, start, end);
-  // The pieces' places in the text: exact when folding kept the token's length (it never
-  // changes a CJK character), else the whole token's (only highlight() reads them).
-  const bool same_length = end - start == size;
+  // A piece's place in the text: where its bytes stand, counted from the token's start or
+  // from its end (folding may have changed the length of what comes before or after it:
+  // "Café数据" folds to a shorter "cafe数据"); else the whole token's. Only highlight() and
+  // snippet() read places.
+  auto found_at = [&](int place, int from, int to) {
+    return place >= start && place + (to - from) <= end && end <= relay->text_size &&
+           std::memcmp(relay->text + place, token + from, static_cast<std::size_t>(to - from)) == 0;
+  };
   auto piece = [&](int from, int to) {
-    const int piece_start = same_length ? start + from : start;
-    const int piece_end = same_length ? start + to : end;
+    int piece_start = start;
+    int piece_end = end;
+    if (found_at(start + from, from, to)) {
+      piece_start = start + from;
+      piece_end = start + to;
+    } else if (found_at(end - (size - from), from, to)) {
+      piece_start = end - (size - from);
+      piece_end = piece_start + (to - from);
+    }
     const int rc =
         relay->deliver(relay->context, flags, token + from, to - from, piece_start, piece_end);
     flags = 0;  // a colocated mark belongs to the first piece only
@@ -96,7 +111,7 @@ void destroy(Fts5Tokenizer* handle) {
 int tokenize(Fts5Tokenizer* handle, void* context, int flags, const char* text, int size,
              TokenCallback deliver) {
   auto* tokenizer = reinterpret_cast<SplittingTokenizer*>(handle);
-  Relay relay{context, deliver};
+  Relay relay{context, deliver, text, size};
   return tokenizer->inner_methods.xTokenize(tokenizer->inner, &relay, flags, text, size,
                                             split_token);
 }
@@ -104,7 +119,13 @@ int tokenize(Fts5Tokenizer* handle, void* context, int flags, const char* text, 
 }  // namespace
 
 bool is_character_token(char32_t c) {
-  return (c >= 0x3040 && c <= 0x30FF) ||  // Hiragana, Katakana
+  // The kana blocks without what unicode61 takes for separators or marks (゛゜゠・ and the
+  // unassigned places), so that q's last character is judged as the text's is.
+  const bool kana = (c >= 0x3041 && c <= 0x3096) || c == 0x309D || c == 0x309E || c == 0x309F ||
+                    (c >= 0x30A1 && c <= 0x30FA) || (c >= 0x30FC && c <= 0x30FF);
+  return kana ||                          // Hiragana, Katakana
+         (c >= 0x3005 && c <= 0x3007) ||  // 々 〆 〇
+         c == 0x303B || c == 0x303C ||    // 〻 〼
          (c >= 0x31F0 && c <= 0x31FF) ||  // Katakana phonetic extensions
          (c >= 0x3400 && c <= 0x4DBF) ||  // CJK unified ideographs extension A
          (c >= 0x4E00 && c <= 0x9FFF) ||  // CJK unified ideographs

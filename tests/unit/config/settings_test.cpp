@@ -259,7 +259,8 @@ TEST_F(SettingsTest, SettingTableDefaultsMatchTheStruct) {
   EXPECT_TRUE(names.contains("listen"));
   EXPECT_TRUE(names.contains("threads"));
   EXPECT_TRUE(names.contains("feishu_max_in_flight"));
-  EXPECT_EQ(names.size(), 23u);
+  EXPECT_TRUE(names.contains("store_media"));
+  EXPECT_EQ(names.size(), 24u);
 }
 
 TEST_F(SettingsTest, FlagName) {

@@ -38,7 +38,7 @@ TEST(RecorderTest, AFullQueueHoldsTheNextRequestUntilABatchIsWrittenAndDropsNoth
   ASSERT_TRUE(row) << row.error().message;
 
   store::Worker worker(store);
-  Recorder recorder(worker, core::Clock(), true, /*max_pending=*/2, std::chrono::milliseconds(0));
+  Recorder recorder(worker, core::Clock(), {}, /*max_pending=*/2, std::chrono::milliseconds(0));
   // The worker is busy with something else: nothing gets written until it is let go.
   std::promise<void> busy;
   std::promise<void> let_go;

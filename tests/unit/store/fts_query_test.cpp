@@ -52,6 +52,20 @@ TEST(FtsQueryTest, NoPrefixAfterACjkCharacter) {
   EXPECT_EQ(fts_query("データ"), "\"データ\"");
   EXPECT_EQ(fts_query("k8s集群x"), "\"k8s集群x\"*");
   EXPECT_EQ(fts_query("집"), "\"집\"*");  // Hangul words are words
+  // Kana punctuation is no token: the word's last token is the Latin one, still a prefix.
+  EXPECT_EQ(fts_query("abc・"), "\"abc・\"*");
+  EXPECT_EQ(fts_query("人々"), "\"人々\"");
+}
+
+// q is any bytes (percent-decoded from the URL): cut or invalid UTF-8 keeps the marker and
+// never throws.
+TEST(FtsQueryTest, BytesThatAreNotUtf8) {
+  EXPECT_EQ(fts_query("\xF0"), "\"\xF0\"*");
+  EXPECT_EQ(fts_query("a\xF0"), "\"a\xF0\"*");
+  EXPECT_EQ(fts_query("\xE4"), "\"\xE4\"*");
+  EXPECT_EQ(fts_query("数\xE6\x8D"), "\"数\xE6\x8D\"*");
+  EXPECT_EQ(fts_query("\x80\xBF数"), "\"\x80\xBF数\"*");
+  EXPECT_EQ(fts_query("\xED\xA0\x80"), "\"\xED\xA0\x80\"*");
 }
 
 }  // namespace
