@@ -198,7 +198,7 @@ const std::vector<SettingSpec>& specs() {
        K::kBoolean,
        bool_setting(&Settings::store_content)},
       {{"store_media", "LLMGATE_STORE_MEDIA", "true",
-        "keep images, audio and files sent inline (base64) in the records' whole prompt; false "
+        "keep images sent inline (base64 data: URLs) in the records' whole prompt; false "
         "stores their type, size and SHA-256 instead"},
        K::kBoolean,
        bool_setting(&Settings::store_media)},

@@ -138,8 +138,8 @@ void Recorder::flush(store::Store& store) {
       threads.push_back(std::move(thread));
       continue;
     }
-    static const boost::json::array kNoMessages;
-    const boost::json::array& messages = queued.messages ? *queued.messages : kNoMessages;
+    if (!queued.messages) queued.messages.emplace();
+    boost::json::array& messages = *queued.messages;  // the record's own, edited in place
     thread.session_key = session_key(messages, thread.session_key);
     thread.session_title = session_title(messages);
     if (store_content_) {

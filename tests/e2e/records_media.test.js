@@ -1,4 +1,4 @@
-// LLMGATE_STORE_MEDIA (docs/records.md, "Inline images, audio and files"): by default a
+// LLMGATE_STORE_MEDIA (docs/records.md, "Inline images"): by default a
 // record's whole prompt keeps an inline image as sent; with `false` it keeps a note of its
 // type, size and SHA-256 instead, while the upstream still gets the image whole and the
 // rest of the messages is recorded as before.

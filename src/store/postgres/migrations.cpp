@@ -342,17 +342,42 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
   SELECT regexp_replace(t, '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af])', ' \1 ', 'g') || ' ' || llmgate_search_pairs(t)
 $fn$;
 
+-- A record's insert must never fail, and a tsvector holds at most 1 MB: tens of thousands of
+-- rare characters (each, and each pair, a lexeme) could pass it. Then the characters without
+-- their pairs, then the text as before (a run one word), then nothing.
+CREATE OR REPLACE FUNCTION llmgate_search_vector(t text) RETURNS tsvector
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+BEGIN
+  BEGIN
+    RETURN to_tsvector('llmgate_search'::regconfig, llmgate_search_text(t));
+  EXCEPTION WHEN program_limit_exceeded THEN
+    NULL;
+  END;
+  BEGIN
+    RETURN to_tsvector('llmgate_search'::regconfig, regexp_replace(t,
+      '([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U000323af])', ' \1 ', 'g'));
+  EXCEPTION WHEN program_limit_exceeded THEN
+    NULL;
+  END;
+  BEGIN
+    RETURN to_tsvector('llmgate_search'::regconfig, t);
+  EXCEPTION WHEN program_limit_exceeded THEN
+    RETURN ''::tsvector;
+  END;
+END
+$fn$;
+
 DROP INDEX threads_search;
 ALTER TABLE threads DROP COLUMN search;
 ALTER TABLE threads ADD COLUMN search tsvector GENERATED ALWAYS AS
-  (to_tsvector('llmgate_search'::regconfig, llmgate_search_text(left(prompt, 40000) || ' ' ||
-   left(completion, 40000) || ' ' || left(tool_calls, 40000)))) STORED;
+  (llmgate_search_vector(left(prompt, 40000) || ' ' || left(completion, 40000) || ' ' ||
+   left(tool_calls, 40000))) STORED;
 CREATE INDEX threads_search ON threads USING gin (search);
 
 DROP INDEX sessions_search;
 ALTER TABLE sessions DROP COLUMN search;
 ALTER TABLE sessions ADD COLUMN search tsvector GENERATED ALWAYS AS
-  (to_tsvector('llmgate_search'::regconfig, llmgate_search_text(left(title, 40000)))) STORED;
+  (llmgate_search_vector(left(title, 40000))) STORED;
 CREATE INDEX sessions_search ON sessions USING gin (search);
 
 -- As migration 2's, and each run of CJK characters in q must have all its pairs.

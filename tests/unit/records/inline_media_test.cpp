@@ -38,24 +38,26 @@ json::array messages_with(const std::string& image_url, const std::string& audio
 
 TEST(InlineMediaTest, KeptByDefaultAndWhenThereIsNone) {
   const std::string image = "data:image/png;base64," + core::base64_encode(bytes_of(3000, 1));
-  const auto messages = messages_with(image, core::base64_encode(bytes_of(2000, 2)),
-                                      "data:application/pdf;base64,AAAA");
-  EXPECT_EQ(whole_prompt_text(messages, true), json::serialize(messages));
+  auto messages = messages_with(image, core::base64_encode(bytes_of(2000, 2)),
+                                "data:application/pdf;base64,AAAA");
+  const std::string sent = json::serialize(messages);
+  EXPECT_EQ(whole_prompt_text(messages, true), sent);
   json::array plain;
   plain.push_back({{"role", "user"}, {"content", "hello"}});
-  EXPECT_EQ(whole_prompt_text(plain, false), json::serialize(plain));
+  const std::string plain_sent = json::serialize(plain);
+  EXPECT_EQ(whole_prompt_text(plain, false), plain_sent);
 }
 
 TEST(InlineMediaTest, LargeInlineDataBecomesANoteAndTheRestStays) {
   const std::string png = bytes_of(3000, 1);
   const std::string wav = bytes_of(2000, 2);
   const std::string pdf = bytes_of(5000, 3);
-  const auto messages =
+  auto messages =
       messages_with("data:image/png;base64," + core::base64_encode(png), core::base64_encode(wav),
                     "data:application/pdf;base64," + core::base64_encode(pdf));
+  json::value expected(messages);
   const json::value stored = json::parse(whole_prompt_text(messages, false));
 
-  json::value expected(messages);
   auto& parts = expected.at(1).at("content").as_array();
   parts[1].at("image_url").at("url") =
       "[not stored: image/png, 3000 bytes, sha256 " + core::sha256_hex(png) + "]";
@@ -77,16 +79,56 @@ TEST(InlineMediaTest, SmallDataLinksAndTextThatLooksLikeDataStay) {
   parts.push_back({{"type", "text"}, {"text", sse_log}});
   messages.push_back({{"role", "user"}, {"content", parts}});
   messages.push_back({{"role", "assistant"}, {"content", sse_log}});
-  EXPECT_EQ(whole_prompt_text(messages, false), json::serialize(messages));
+  const std::string sent = json::serialize(messages);
+  EXPECT_EQ(whole_prompt_text(messages, false), sent);
 }
 
-TEST(InlineMediaTest, TheNoteReadsTheDataUrl) {
-  // Not base64: the characters themselves are counted and hashed; no type: RFC 2397's.
+// The image_url part's value given as a string (the gateway takes it so too).
+TEST(InlineMediaTest, AnImageUrlGivenAsAStringIsInlineDataToo) {
+  const std::string png = bytes_of(3000, 5);
+  json::array messages;
+  json::array parts;
+  parts.push_back(
+      {{"type", "image_url"}, {"image_url", "data:image/png;base64," + core::base64_encode(png)}});
+  messages.push_back({{"role", "user"}, {"content", parts}});
+  const json::value stored = json::parse(whole_prompt_text(messages, false));
+  EXPECT_EQ(std::string_view(stored.at(0).at("content").at(0).at("image_url").as_string()),
+            "[not stored: image/png, 3000 bytes, sha256 " + core::sha256_hex(png) + "]");
+}
+
+// Base64 as clients write it decodes to the same bytes: wrapped at 76 columns, unpadded,
+// URL-safe, ";BASE64".
+TEST(InlineMediaTest, TheNoteDecodesBase64AsClientsWriteIt) {
+  const std::string png = bytes_of(3000, 1);
+  const std::string expected =
+      "[not stored: image/png, 3000 bytes, sha256 " + core::sha256_hex(png) + "]";
+  const std::string plain = core::base64_encode(png);
+  std::string wrapped;
+  for (std::size_t i = 0; i < plain.size(); i += 76) wrapped += plain.substr(i, 76) + "\n";
+  std::string url_safe = plain;
+  for (char& c : url_safe) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  const std::string unpadded = plain.substr(0, plain.find('='));
+  for (const std::string& text : {plain, wrapped, url_safe, unpadded}) {
+    EXPECT_EQ(inline_media_note("data:image/png;base64," + text, ""), expected);
+  }
+  EXPECT_EQ(inline_media_note("data:image/png;BASE64," + plain, ""), expected);
+  EXPECT_EQ(inline_media_note(plain, "audio"),
+            "[not stored: audio, 3000 bytes, sha256 " + core::sha256_hex(png) + "]");
+}
+
+TEST(InlineMediaTest, TextThatIsNotBase64IsMeasuredAsText) {
+  // Not base64 (no type: RFC 2397's text/plain), or broken: the text is counted and hashed,
+  // and the note says so.
   const std::string text(1500, 'z');
   EXPECT_EQ(inline_media_note("data:," + text, ""),
-            "[not stored: text/plain, 1500 bytes, sha256 " + core::sha256_hex(text) + "]");
+            "[not stored: text/plain, 1500 characters of text, sha256 of the text " +
+                core::sha256_hex(text) + "]");
   EXPECT_EQ(inline_media_note("data:image/jpeg;name=a.jpg;base64,@@@@", ""),
-            "[not stored: image/jpeg, 4 bytes, sha256 " + core::sha256_hex("@@@@") + "]");
+            "[not stored: image/jpeg, 4 characters of text, sha256 of the text " +
+                core::sha256_hex("@@@@") + "]");
+  EXPECT_EQ(inline_media_note("data:image/svg+xml", ""),
+            "[not stored: image/svg+xml, 0 characters of text, sha256 of the text " +
+                core::sha256_hex("") + "]");
 }
 
 }  // namespace

@@ -408,6 +408,29 @@ TEST_F(PostgresRecordsTest, ChineseAndJapaneseWordsAreFoundInsideAClause) {
   EXPECT_EQ(prompts("设计"), (Strings{"我想了解数据库的设计，特别是索引"}));
 }
 
+// A tsvector holds at most 1 MB; each rare character and each pair of them is a lexeme.
+// Texts of tens of thousands of distinct ones must still be stored (the record is never
+// refused), searchable by what fits.
+TEST_F(PostgresRecordsTest, TextsOfRareCharactersBeyondATsvectorStillStore) {
+  std::uint32_t state = 7;
+  auto rare_text = [&state](std::size_t characters) {
+    std::string text = "needle ";
+    for (std::size_t i = 0; i < characters; ++i) {
+      state = state * 1103515245u + 12345u;
+      const char32_t c = 0x20000 + (state >> 8) % 42000;  // CJK extension B, 4 bytes each
+      text += static_cast<char>(0xF0 | (c >> 18));
+      text += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      text += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      text += static_cast<char>(0x80 | (c & 0x3F));
+    }
+    return text;
+  };
+  auto thread = new_thread(alice_, "h:rare", 1, rare_text(40'000), rare_text(40'000));
+  thread.tool_calls = rare_text(40'000);
+  ASSERT_TRUE(store_->insert_threads({thread}));
+  EXPECT_EQ(prompts("needle").size(), 1u);
+}
+
 TEST_F(PostgresRecordsTest, StatisticsSumTheThreads) {
   auto old = new_thread(alice_, "h:1", 100);
   old.model = "b-model";
