@@ -1,11 +1,11 @@
 #pragma once
 // The outbound proxy, as curl and the AWS SDKs read it from the environment: HTTPS_PROXY
 // for https upstreams, HTTP_PROXY for http ones (lower-case names too; the lower-case one
-// wins), NO_PROXY for the hosts reached directly. Upstreams are reached through the proxy
-// with a CONNECT tunnel (TLS stays end to end; an http upstream needs a proxy that allows
-// CONNECT to its port). This machine (localhost, loopback addresses) and link-local
-// addresses (the AWS instance and container metadata services) are always reached directly,
-// as Go does. Read once at start, before the I/O threads run.
+// wins), NO_PROXY for the hosts reached directly. https upstreams are reached through a
+// CONNECT tunnel (TLS stays end to end); plain-http requests are sent to the proxy in
+// absolute form, as curl does (upstream_call.cpp). This machine (localhost, loopback addresses) and
+// link-local addresses (the AWS instance and container metadata services) are always reached
+// directly, as Go does. Read once at start, before the I/O threads run.
 
 #include <cstdint>
 #include <map>

@@ -162,6 +162,28 @@ awaitable<CallError> resolve(const std::string& host, std::uint16_t port,
   co_return CallError{};
 }
 
+// The proxy a plain-http request is sent to in absolute form (RFC 9112 3.2.2), as curl does,
+// rather than through a tunnel: forward proxies such as Squid refuse CONNECT to ports other
+// than 443 by default. Not for URLs a client chose, whose checked address is tunnelled to.
+const ProxyServer* forwarding_proxy(const Url& url, bool public_only) {
+  if (url.tls || public_only) return nullptr;
+  return proxy_for(url);
+}
+
+// A proxy's refusal (407, or an error of its own) as the gateway tells it.
+CallError proxy_refusal(const std::string& what, const std::string& status_line,
+                        const ProxyServer& proxy) {
+  if (status_line.find(" 407") != std::string::npos) {
+    return CallError{
+        CallErrorKind::kConnect,
+        what + ": " + status_line +
+            (proxy.authorization.empty() ? " (give the credentials in the proxy URL: "
+                                           "http://user:password@host:port)"
+                                         : " (the credentials in the proxy URL were refused)")};
+  }
+  return CallError{CallErrorKind::kConnect, what + " answered: " + status_line};
+}
+
 // Asks the proxy on `stream` for a tunnel to `authority` (host:port); the stream's expiry
 // bounds it. After a 2xx the stream carries the upstream's bytes.
 awaitable<CallError> open_tunnel(beast::tcp_stream& stream, const std::string& authority,
@@ -188,15 +210,7 @@ awaitable<CallError> open_tunnel(beast::tcp_stream& stream, const std::string& a
     co_return CallError{CallErrorKind::kProtocol, what + ": bytes after the proxy's answer"};
   }
   // A refusal usually comes with a body (Squid's error page), in the same read: not read.
-  if (status == "407") {
-    co_return CallError{
-        CallErrorKind::kConnect,
-        what + ": " + status_line +
-            (proxy.authorization.empty() ? " (give the credentials in the proxy URL: "
-                                           "http://user:password@host:port)"
-                                         : " (the credentials in the proxy URL were refused)")};
-  }
-  co_return CallError{CallErrorKind::kConnect, what + " answered: " + status_line};
+  co_return proxy_refusal(what, status_line, proxy);
 }
 
 awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds timeout,
@@ -252,7 +266,7 @@ awaitable<CallError> open_connection(const Url& url, std::chrono::milliseconds t
   }
   boost::system::error_code ignored;
   lowest.socket().set_option(tcp::no_delay(true), ignored);
-  if (proxy) {
+  if (proxy && !forwarding_proxy(url, public_only)) {
     if (auto error = co_await open_tunnel(lowest, tunnel_to, *proxy)) co_return error;
   }
 
@@ -343,9 +357,14 @@ const Headers& UpstreamCall::headers() const {
 awaitable<CallError> UpstreamCall::start(const Url& url, OutgoingRequest&& request) {
   bhttp::request<bhttp::string_body> message;
   message.method_string(request.method);
-  message.target(url.path + request.target);
+  const ProxyServer* forward = forwarding_proxy(url, request.public_addresses_only);
+  message.target(forward ? "http://" + url.host_header() + url.path + request.target
+                         : url.path + request.target);
   message.version(11);
   message.set(bhttp::field::host, url.host_header());
+  if (forward && !forward->authorization.empty()) {
+    message.set(bhttp::field::proxy_authorization, forward->authorization);
+  }
   for (const auto& [name, value] : request.headers.entries) message.set(name, value);
   message.body() = std::move(request.body);
   message.keep_alive(true);
@@ -397,6 +416,15 @@ awaitable<CallError> UpstreamCall::start(const Url& url, OutgoingRequest&& reque
     }
     co_return CallError{CallErrorKind::kProtocol,
                         "request to " + url.origin() + " failed: " + ec.message()};
+  }
+  // The proxy's own refusal is not the upstream's answer (a 502 with the proxy's words, as
+  // for a tunnel); the connection is not reused.
+  if (forward && parser_->parser.get().result_int() == 407) {
+    const auto& head = parser_->parser.get();
+    const std::string status_line = "HTTP/1.1 407 " + std::string(head.reason());
+    connection_.reset();
+    co_return proxy_refusal("the proxy " + forward->shown + " (for " + url.origin() + ")",
+                            status_line, *forward);
   }
   headers_.entries.clear();
   headers_copied_ = false;
