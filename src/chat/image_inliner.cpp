@@ -77,6 +77,7 @@ boost::asio::awaitable<core::Status> inline_remote_images(providers::ChatRequest
       auto data_url = co_await fetch_as_data_url(source, field, options);
       if (!data_url) co_return data_url.take_error();
       *url = *data_url;
+      request.fetched_images.push_back({m, p, std::move(source)});
     }
   }
   co_return core::Ok{};

@@ -20,7 +20,8 @@ struct ImageFetchOptions {
   bool allow_private_addresses = false;
 };
 
-// Errors (400) name the part: "messages[0].content[1].image_url.url: ...".
+// Errors (400) name the part: "messages[0].content[1].image_url.url: ...". Each URL replaced
+// is listed in request.fetched_images.
 boost::asio::awaitable<core::Status> inline_remote_images(providers::ChatRequest& request,
                                                           const ImageFetchOptions& options);
 

@@ -40,6 +40,14 @@ struct ChatRequest {
   std::size_t image_count = 0;
   // The client's Session-Id header (the bot sets its chat id); empty when none was sent.
   std::string session_id;
+  // https image URLs the gateway fetched and replaced in `body` by data: URLs (for providers
+  // that take bytes), so that the record can show the URL the client sent.
+  struct FetchedImage {
+    std::size_t message = 0;
+    std::size_t part = 0;
+    std::string url;
+  };
+  std::vector<FetchedImage> fetched_images;
 };
 
 // An error in the OpenAI error shape, with the HTTP status the client gets.

@@ -11,6 +11,27 @@
 #include "telemetry/log.hpp"
 
 namespace records {
+namespace {
+
+// The record shows what the client sent: an https image URL the gateway fetched for a
+// provider that takes bytes goes back in place of the data: URL it became (megabytes, which
+// every later turn of the conversation would store again).
+void restore_fetched_images(boost::json::array& messages,
+                            const std::vector<providers::ChatRequest::FetchedImage>& fetched) {
+  for (const auto& image : fetched) {
+    if (image.message >= messages.size()) continue;
+    auto* content = messages[image.message].is_object()
+                        ? messages[image.message].get_object().if_contains("content")
+                        : nullptr;
+    if (!content || !content->is_array() || image.part >= content->get_array().size()) continue;
+    auto& part = content->get_array()[image.part];
+    auto* value = part.is_object() ? part.get_object().if_contains("image_url") : nullptr;
+    if (value && value->is_object()) value = value->get_object().if_contains("url");
+    if (value && value->is_string()) *value = image.url;
+  }
+}
+
+}  // namespace
 
 Recorder::Recorder(store::Worker& worker, core::Clock clock, Keep keep, std::size_t max_pending,
                    std::chrono::milliseconds batch_window)
@@ -53,6 +74,7 @@ void Recorder::on_completion(chat::CompletionRecord& record) {
     if (auto* messages = record.request->body.if_contains("messages");
         messages && messages->is_array()) {
       queued.messages.emplace(std::move(messages->get_array()));
+      restore_fetched_images(*queued.messages, record.request->fetched_images);
     }
     thread.session_key = record.request->session_id;  // turned into the full key on the worker
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { kAccessKeyId, kSecretAccessKey, startFakeBedrock } from '../fakes/bedrock_upstream.js';
 import { Admin } from './lib/admin.js';
+import { eventually } from './lib/eventually.js';
 import { assertOpenAiError } from './lib/expect.js';
 import { startGateway } from './lib/gateway.js';
 import { request } from './lib/http.js';
@@ -138,6 +139,15 @@ test('an https image is fetched and sent to Bedrock as bytes, query string inclu
     messages: [{ role: 'user', content: [{ type: 'text', text: 'again' }, { type: 'image_url', image_url: { url: `${imageUrl}/cat.png` } }] }],
   });
   assert.match(completion.choices[0].message.content, /\[png \d+ bytes\]/);
+  // The record shows the URL the client sent, not the fetched bytes.
+  const admin = new Admin(trusting.url, trusting.adminKey);
+  const thread = await eventually(async () => {
+    const page = await admin.list('/admin/thread/list', { q: prompt });
+    assert.equal(page.items.length, 1);
+    return page.items[0];
+  }, { what: 'the first request recorded' });
+  const recorded = (await admin.get(`/admin/thread/detail/${thread.id}`)).whole_prompt;
+  assert.deepEqual(recorded[0].content[1], { type: 'image_url', image_url: { url: `${imageUrl}/cat.png?signature=abc%20def` } });
 });
 
 test('an image over the size cap, a non-image and a missing image are 400 naming the part', { timeout: 15_000 }, async () => {
